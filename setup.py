@@ -1,0 +1,38 @@
+from setuptools import Extension, find_packages, setup
+
+mfcc = Extension(
+    "sgt_lite.audio._mfcc",
+    sources=["sgt_lite/audio/_mfcc_binding.c", "sgt_lite/audio/csrc/sgt_mfcc.c"],
+    include_dirs=["sgt_lite/audio"],
+    # no FMA contraction: keeps the C core bit-compatible with the numpy reference on aarch64 too
+    extra_compile_args=["-O3", "-ffp-contract=off"],
+)
+
+TEST = [
+    "pytest>=7",
+    "hypothesis>=6",
+    "librosa>=0.10",
+    "python_speech_features==0.6",
+    "scipy>=1.7",
+]
+
+setup(
+    name="sgt-lite",
+    version="0.1.0",
+    description="Streaming speech to head, gaze and blink motion for robot heads (StyGazeTalk-lite)",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.9",
+    packages=find_packages(include=["sgt_lite", "sgt_lite.*"]),
+    package_data={"sgt_lite": ["data/*", "audio/csrc/*.h", "audio/csrc/*.c"]},
+    ext_modules=[mfcc],
+    install_requires=["numpy>=1.21"],
+    extras_require={"test": TEST},
+    entry_points={"console_scripts": ["sgt-lite=sgt_lite.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Operating System :: POSIX :: Linux",
+        "Programming Language :: C",
+    ],
+)

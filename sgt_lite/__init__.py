@@ -1,0 +1,37 @@
+"""sgt-lite: streaming speech to head, gaze and blink motion for robot heads.
+
+>>> import numpy as np, sgt_lite
+>>> fe = sgt_lite.Frontend()
+>>> fe.process(np.zeros(16000, np.float32)).shape
+(98, 14)
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Frontend": "sgt_lite.audio.frontend",
+    "FrontendConfig": "sgt_lite.audio.frontend_config",
+    "RingBuffer": "sgt_lite.audio.ring_buffer",
+    "Resampler": "sgt_lite.audio.resample",
+    "resample": "sgt_lite.audio.resample",
+    "read_wav": "sgt_lite.audio.wav_io",
+    "SgtLiteError": "sgt_lite.errors",
+    "BadAudioError": "sgt_lite.errors",
+    "ConfigError": "sgt_lite.errors",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name):
+    # Lazy so that `import sgt_lite` stays cheap on a Pi; submodules load on first use.
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sgt_lite' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,71 @@
+"""The ``sgt-lite`` command line. Errors print one line and exit 1; set
+``SGT_LITE_DEBUG=1`` for the full traceback."""
+import argparse
+import logging
+import os
+import sys
+import time
+
+from .errors import SgtLiteError
+
+log = logging.getLogger(__name__)
+
+
+def _cmd_features(args) -> int:
+    import numpy as np
+
+    from .audio import SAMPLE_WAV, Frontend, read_wav
+
+    path = args.wav or SAMPLE_WAV
+    frontend = Frontend(backend=args.backend)
+    x, rate = read_wav(path, sample_rate=frontend.config.sample_rate)
+    chunk = int(rate * args.chunk_ms / 1000)
+    t0 = time.process_time()
+    parts = [frontend.process(x[i:i + chunk]) for i in range(0, x.size, chunk)]
+    cpu = time.process_time() - t0
+    feats = np.concatenate(parts) if parts else np.zeros((0, frontend.frame_size), np.float32)
+    dur = x.size / rate
+    print(f"{os.path.basename(str(path))}: {dur:.2f} s at {rate} Hz -> {feats.shape[0]} frames x "
+          f"{feats.shape[1]} features ({frontend.frame_rate:.0f} fps, backend={frontend.backend})")
+    print(f"streamed in {args.chunk_ms} ms chunks: {1000 * cpu / max(dur, 1e-9):.2f} ms CPU per s of audio")
+    if feats.shape[0]:
+        names = [f"c{i}" for i in range(feats.shape[1] - 1)] + ["logE"]
+        print("feature   " + " ".join(f"{n:>7}" for n in names[:6]) + "  ...  " + f"{names[-1]:>7}")
+        for label, row in (("mean", feats.mean(0)), ("std", feats.std(0))):
+            print(f"{label:<9} " + " ".join(f"{v:7.2f}" for v in row[:6]) + "  ...  " + f"{row[-1]:7.2f}")
+    if args.output:
+        np.save(args.output, feats)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sgt-lite", description=__doc__.split("\n")[0])
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    f = sub.add_parser("features", help="stream a WAV through the MFCC frontend and summarise it")
+    f.add_argument("wav", nargs="?", help="PCM WAV file (default: the bundled speech sample)")
+    f.add_argument("-o", "--output", help="save the (frames, features) array as .npy")
+    f.add_argument("--backend", default="auto", choices=("auto", "c", "numpy"))
+    f.add_argument("--chunk-ms", type=int, default=20, help="streaming chunk size (default 20 ms)")
+    f.set_defaults(func=_cmd_features)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except (SgtLiteError, OSError) as exc:
+        if os.environ.get("SGT_LITE_DEBUG"):
+            raise
+        print(f"sgt-lite: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

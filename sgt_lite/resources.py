@@ -1,0 +1,7 @@
+"""Paths of the files that ship inside the package."""
+from importlib import resources as _resources
+
+_DATA = _resources.files("sgt_lite") / "data"
+
+SAMPLE_WAV = str(_DATA / "sample.wav")
+"""About 12 s of 16 kHz mono English speech (MIT, see data/NOTICE)."""
