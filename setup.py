@@ -14,6 +14,8 @@ TEST = [
     "librosa>=0.10",
     "python_speech_features==0.6",
     "scipy>=1.7",
+    "setuptools>=61",
+    "wheel",
 ]
 
 setup(
