@@ -39,6 +39,21 @@ def _cmd_features(args) -> int:
     return 0
 
 
+def _cmd_extract(args) -> int:
+    import numpy as np
+
+    from .motion.extract_video import extract_video
+
+    track = extract_video(args.video, audio_path=args.audio, speaker=args.speaker or "")
+    track.save(args.output)
+    closed = track.blink > 0.5
+    blinks = int(np.sum(closed[1:] & ~closed[:-1]))
+    face = 100.0 * track.valid[:, 0].mean()
+    print(f"{args.video}: {len(track)} frames at {track.fps:g} fps, face found in {face:.0f}% of frames, "
+          f"{blinks} blinks -> {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sgt-lite", description=__doc__.split("\n")[0])
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -49,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--backend", default="auto", choices=("auto", "c", "numpy"))
     f.add_argument("--chunk-ms", type=int, default=20, help="streaming chunk size (default 20 ms)")
     f.set_defaults(func=_cmd_features)
+    e = sub.add_parser("extract", help="head pose, gaze and blinks from a talking-face video (needs [extract])")
+    e.add_argument("video")
+    e.add_argument("--audio", help="the speech WAV that goes with the video")
+    e.add_argument("--speaker", help="speaker id stored in the track")
+    e.add_argument("-o", "--output", required=True, help="output .npz track")
+    e.set_defaults(func=_cmd_extract)
     return p
 
 

@@ -180,4 +180,4 @@ class MotionTrack:
             w = csv.writer(f)
             w.writerow(("t",) + CHANNELS + tuple(f"valid_{c}" for c in CHANNELS))
             for t, row, v in zip(self.times, self.motion, self.valid):
-                w.writerow([f"{t:.4f}"] + [f"{x:.4f}" for x in row] + [int(b) for b in v])
+                w.writerow([f"{t:.6f}"] + [f"{x:.4f}" for x in row] + [int(b) for b in v])
