@@ -165,8 +165,7 @@ def track_from_landmarks(lm: np.ndarray, fps: float, **meta) -> MotionTrack:
 def extract_video(path, audio_path=None, speaker: str = "", progress: bool = True) -> MotionTrack:
     """Runs FaceMesh over every frame of ``path`` and returns a :class:`MotionTrack`.
 
-    >>> # doctest: +SKIP
-    >>> extract_video("talk.mp4", audio_path="talk.wav").save("talk.npz")
+    >>> extract_video("talk.mp4", audio_path="talk.wav").save("talk.npz")  # doctest: +SKIP
     """
     lm, fps = landmarks_from_video(path, progress=progress)
     return track_from_landmarks(lm, fps, speaker=speaker, source=f"mediapipe:{os.path.basename(str(path))}",

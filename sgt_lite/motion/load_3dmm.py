@@ -19,8 +19,7 @@ FPS = 30.0
 def load_3dmm(path, audio_path=None, speaker: str = "", fps: float = FPS) -> MotionTrack:
     """Head pose from a T x 257 ``coeff`` array; gaze and blink are marked unmeasured.
 
-    >>> # doctest: +SKIP
-    >>> t = load_3dmm("pose/Obama_clip1.mat", audio_path="wav/Obama_clip1.wav")
+    >>> t = load_3dmm("pose/Obama_clip1.mat", audio_path="wav/Obama_clip1.wav")  # doctest: +SKIP
     """
     try:
         from scipy.io import loadmat

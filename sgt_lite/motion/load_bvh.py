@@ -107,8 +107,7 @@ def load_bvh(path, audio_path=None, head: str = None, forward: str = "+z", up: s
     with +y up). If ``audio_path`` is given and the header's frame time
     disagrees with the audio length by more than 2 %, the audio wins.
 
-    >>> # doctest: +SKIP
-    >>> load_bvh("take.bvh", audio_path="take.wav").head_yaw
+    >>> load_bvh("take.bvh", audio_path="take.wav").head_yaw  # doctest: +SKIP
     """
     if not os.path.isfile(path):
         raise ModelFileError(f"BVH file not found: {path}")

@@ -77,8 +77,7 @@ def load_arkit_csv(path, audio_path=None, speaker: str = "", angles_in: str = "r
     channels whose sign to invert (e.g. a mirrored capture: ``("head_yaw",
     "head_roll", "gaze_yaw")``).
 
-    >>> # doctest: +SKIP
-    >>> load_arkit_csv("MySlate_1_iPhone.csv", audio_path="MySlate_1_iPhone.wav")
+    >>> load_arkit_csv("MySlate_1_iPhone.csv", audio_path="MySlate_1_iPhone.wav")  # doctest: +SKIP
     """
     header, rows = _read_rows(path)
     lower = [h.lower() for h in header]
@@ -125,8 +124,7 @@ def load_generic_csv(path, fps: float = None, audio_path=None, speaker: str = ""
     a ``t``/``time`` column in seconds or an ``fps`` argument. Missing channels are
     marked unmeasured. ``MotionTrack.to_csv`` output loads back unchanged.
 
-    >>> # doctest: +SKIP
-    >>> load_generic_csv("capture.csv", fps=50)
+    >>> load_generic_csv("capture.csv", fps=50)  # doctest: +SKIP
     """
     header, rows = _read_rows(path)
     names = [ALIASES.get(h.lower(), h.lower()) for h in header]
