@@ -54,6 +54,18 @@ def _cmd_extract(args) -> int:
     return 0
 
 
+def _cmd_eval(args) -> int:
+    from .evaluation.report import run
+
+    names = [n.strip() for n in args.generators.split(",") if n.strip()]
+    print(f"evaluating {', '.join(names)} on held-out speakers (leave one speaker out)")
+    table, md, png = run(names, args.output, heldout=args.heldout, seed=args.seed,
+                         tracks_dir=args.tracks, audio_root=args.audio_root)
+    print(table)
+    print(f"wrote {md} and {png}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sgt-lite", description=__doc__.split("\n")[0])
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -70,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--speaker", help="speaker id stored in the track")
     e.add_argument("-o", "--output", required=True, help="output .npz track")
     e.set_defaults(func=_cmd_extract)
+    v = sub.add_parser("eval", help="score generators against held-out real speakers (table + figure)")
+    v.add_argument("--generators", default="static,sway,procedural")
+    v.add_argument("--heldout", help="evaluate one held-out speaker only (default: rotate over all)")
+    v.add_argument("--tracks", help="folder of .npz tracks (default: the repo's data/tracks)")
+    v.add_argument("--audio-root", help="where relative audio paths point (default: ../shared/data/styletalk)")
+    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("-o", "--output", default="eval_out", help="output folder for eval.md and eval.png")
+    v.set_defaults(func=_cmd_eval)
     return p
 
 

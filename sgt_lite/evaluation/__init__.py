@@ -1,0 +1,1 @@
+"""Evaluation suite: naturalness metrics, the held-out report and its figure."""
