@@ -8,12 +8,16 @@ mfcc = Extension(
     extra_compile_args=["-O3", "-ffp-contract=off"],
 )
 
-TEST = [
+DATA = ["scipy>=1.7", "matplotlib>=3.5"]
+# mediapipe 0.10.21 is the newest wheel that ships its face models (newer ones
+# download them at run time); it needs numpy < 2.
+EXTRACT = ["mediapipe==0.10.21", "numpy<2"] + DATA
+
+TEST = DATA + [
     "pytest>=7",
     "hypothesis>=6",
     "librosa>=0.10",
     "python_speech_features==0.6",
-    "scipy>=1.7",
     "setuptools>=61",
     "wheel",
 ]
@@ -27,10 +31,11 @@ setup(
     license="MIT",
     python_requires=">=3.9",
     packages=find_packages(include=["sgt_lite", "sgt_lite.*"]),
-    package_data={"sgt_lite": ["data/*", "audio/csrc/*.h", "audio/csrc/*.c"]},
+    package_data={"sgt_lite": ["data/*", "audio/csrc/*.h", "audio/csrc/*.c",
+                               "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe"]},
     ext_modules=[mfcc],
     install_requires=["numpy>=1.21"],
-    extras_require={"test": TEST},
+    extras_require={"data": DATA, "extract": EXTRACT, "test": TEST},
     entry_points={"console_scripts": ["sgt-lite=sgt_lite.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
