@@ -1,0 +1,38 @@
+"""The generator's single step in pure numpy: the dependency-free backend and test oracle."""
+import numpy as np
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class NumpyStep:
+    """(x_t, style, h, c) -> (raw outputs, h', c') for the LSTM generator.
+
+    ``x_t`` is the normalised stacked features concatenated with the noise;
+    ``h`` and ``c`` are (layers, hidden). Raw outputs are the normalised angles
+    followed by the blink logit and the pattern logits.
+    """
+
+    def __init__(self, weights: dict, layers: int, cell_clip: float):
+        self.layers, self.cell_clip = layers, cell_clip
+        self.w_in, self.b_in = weights["inp.weight"], weights["inp.bias"]
+        self.lstm = [(weights[f"lstm.weight_ih_l{k}"].T.copy(), weights[f"lstm.weight_hh_l{k}"].T.copy(),
+                      weights[f"lstm.bias_ih_l{k}"] + weights[f"lstm.bias_hh_l{k}"]) for k in range(layers)]
+        self.w_out, self.b_out = weights["out.weight"].T.copy(), weights["out.bias"]
+        self.hidden = self.lstm[0][1].shape[0]
+
+    def initial_state(self):
+        return np.zeros((self.layers, self.hidden), np.float32), np.zeros((self.layers, self.hidden), np.float32)
+
+    def __call__(self, x, style, h, c):
+        z = np.tanh(np.concatenate([x, style]) @ self.w_in.T + self.b_in)
+        h2, c2 = np.empty_like(h), np.empty_like(c)
+        H = self.hidden
+        for k, (wi, wh, b) in enumerate(self.lstm):
+            g = z @ wi + h[k] @ wh + b
+            i, f, gg, o = _sigmoid(g[:H]), _sigmoid(g[H:2 * H]), np.tanh(g[2 * H:3 * H]), _sigmoid(g[3 * H:])
+            c2[k] = np.clip(f * c[k] + i * gg, -self.cell_clip, self.cell_clip)
+            h2[k] = o * np.tanh(c2[k])
+            z = h2[k]
+        return z @ self.w_out + self.b_out, h2, c2

@@ -1,0 +1,28 @@
+"""Losses against regression to the mean: window moments and velocity spectra."""
+import torch
+
+
+def window_moments(x, win):
+    """(B, T, C) -> per-window std of values and of velocities, (B, W, C) each."""
+    B, T, C = x.shape
+    w = x[:, : (T // win) * win].reshape(B, T // win, win, C)
+    v = w[:, :, 1:] - w[:, :, :-1]
+    return w.std(2), v.std(2)
+
+
+def moment_loss(gen, real, win):
+    gs, gv = window_moments(gen, win)
+    rs, rv = window_moments(real, win)
+    eps = 1e-2
+    return ((torch.log(gs + eps) - torch.log(rs + eps)) ** 2).mean() + \
+        ((torch.log(gv + eps) - torch.log(rv + eps)) ** 2).mean()
+
+
+def spectrum_loss(gen, real, bands=8):
+    """Log power of velocity spectra, pooled into bands, per channel."""
+    def spec(x):
+        v = x[:, 1:] - x[:, :-1]
+        p = torch.fft.rfft(v - v.mean(1, keepdim=True), dim=1).abs() ** 2
+        n = p.shape[1] // bands * bands
+        return torch.log(p[:, :n].reshape(p.shape[0], bands, -1, p.shape[2]).mean(2) + 1e-4)
+    return ((spec(gen) - spec(real)) ** 2).mean()
