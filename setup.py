@@ -13,6 +13,9 @@ DATA = ["scipy>=1.7", "matplotlib>=3.5"]
 # download them at run time); it needs numpy < 2.
 EXTRACT = ["mediapipe==0.10.21", "numpy<2"] + DATA
 
+# training: the CPU build of torch 2.13.0 (any other spec downloads gigabytes here)
+TRAIN = ["torch==2.13.0", "tqdm>=4"] + DATA
+
 TEST = DATA + [
     "pytest>=7",
     "hypothesis>=6",
@@ -30,12 +33,12 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.9",
-    packages=find_packages(include=["sgt_lite", "sgt_lite.*"]),
-    package_data={"sgt_lite": ["data/*", "audio/csrc/*.h", "audio/csrc/*.c",
+    packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*"]),
+    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*", "audio/csrc/*.h", "audio/csrc/*.c",
                                "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe"]},
     ext_modules=[mfcc],
     install_requires=["numpy>=1.21"],
-    extras_require={"data": DATA, "extract": EXTRACT, "test": TEST},
+    extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "test": TEST},
     entry_points={"console_scripts": ["sgt-lite=sgt_lite.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",

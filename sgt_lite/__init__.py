@@ -1,15 +1,19 @@
 """sgt-lite: streaming speech to head, gaze and blink motion for robot heads.
 
 >>> import numpy as np, sgt_lite
->>> fe = sgt_lite.Frontend()
->>> fe.process(np.zeros(16000, np.float32)).shape
-(98, 14)
+>>> anim = sgt_lite.Animator(backend="numpy")
+>>> frames = anim.step(np.zeros(16000, np.float32))
+>>> len(frames), round(frames[1].t, 2)
+(24, 0.04)
 """
 import importlib
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Animator": "sgt_lite.animator",
+    "Frame": "sgt_lite.animator",
+    "animate": "sgt_lite.animator",
     "Frontend": "sgt_lite.audio.frontend",
     "FrontendConfig": "sgt_lite.audio.frontend_config",
     "RingBuffer": "sgt_lite.audio.ring_buffer",

@@ -60,9 +60,17 @@ def _cmd_eval(args) -> int:
     names = [n.strip() for n in args.generators.split(",") if n.strip()]
     print(f"evaluating {', '.join(names)} on held-out speakers (leave one speaker out)")
     table, md, png = run(names, args.output, heldout=args.heldout, seed=args.seed,
-                         tracks_dir=args.tracks, audio_root=args.audio_root)
+                         tracks_dir=args.tracks, audio_root=args.audio_root, checkpoint=args.checkpoint)
     print(table)
     print(f"wrote {md} and {png}")
+    return 0
+
+
+def _cmd_style_add(args) -> int:
+    from .model.style_add import add_style
+
+    path = add_style(args.name, args.source, args.bundle)
+    print(f"added style {args.name!r} from {args.source} -> {path}")
     return 0
 
 
@@ -88,8 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tracks", help="folder of .npz tracks (default: the repo's data/tracks)")
     v.add_argument("--audio-root", help="where relative audio paths point (default: ../shared/data/styletalk)")
     v.add_argument("--seed", type=int, default=0)
+    v.add_argument("--checkpoint", help="checkpoint folder for the 'model' generator (default checkpoints/default)")
     v.add_argument("-o", "--output", default="eval_out", help="output folder for eval.md and eval.png")
     v.set_defaults(func=_cmd_eval)
+    st = sub.add_parser("style", help="manage named styles")
+    st_sub = st.add_subparsers(dest="style_command", metavar="ACTION")
+    sa = st_sub.add_parser("add", help="add a style from a reference track (.npz/.csv/.bvh/.mat) or video")
+    sa.add_argument("name")
+    sa.add_argument("--from", dest="source", required=True, help="track file or talking-face video")
+    sa.add_argument("--bundle", help="bundle folder (default: the bundled model; styles go to a user copy)")
+    sa.set_defaults(func=_cmd_style_add)
     return p
 
 

@@ -10,12 +10,21 @@ def window_moments(x, win):
     return w.std(2), v.std(2)
 
 
+def tail_moment(x, win):
+    """Per-window (mean v^4)^(1/4) of velocities: large when motion comes in jumps (saccades)."""
+    B, T, C = x.shape
+    w = x[:, : (T // win) * win].reshape(B, T // win, win, C)
+    v = w[:, :, 1:] - w[:, :, :-1]
+    return (v ** 4).mean(2).clamp(min=1e-8) ** 0.25
+
+
 def moment_loss(gen, real, win):
     gs, gv = window_moments(gen, win)
     rs, rv = window_moments(real, win)
     eps = 1e-2
     return ((torch.log(gs + eps) - torch.log(rs + eps)) ** 2).mean() + \
-        ((torch.log(gv + eps) - torch.log(rv + eps)) ** 2).mean()
+        ((torch.log(gv + eps) - torch.log(rv + eps)) ** 2).mean() + \
+        ((torch.log(tail_moment(gen, win) + eps) - torch.log(tail_moment(real, win) + eps)) ** 2).mean()
 
 
 def spectrum_loss(gen, real, bands=8):

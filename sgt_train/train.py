@@ -207,6 +207,10 @@ def main(argv=None):
                                            np.mean(history[-100:], axis=0).round(4).tolist())) if history else {}},
         weights=weights)
     ck.save(out)
+    with open(out / "losses.csv", "w") as f:
+        f.write("step,loss,l1,moments,spectrum,pattern,style\n")
+        for i, row in enumerate(history):
+            f.write(f"{start + i}," + ",".join(f"{v:.5f}" for v in row) + "\n")
     say(f"wrote {out}/config.json and weights.npz in {(time.time() - t0) / 60:.1f} min "
         f"(cell clip {ck.model['cell_clip']:.2f}, {len(codes)} styles)")
     return 0

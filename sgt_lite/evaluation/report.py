@@ -29,11 +29,11 @@ def _other_speaker_track(clip, train):
                                source=f"real:{donor.source}")
 
 
-def evaluate(generator_names, tracks=None, heldout=None, seed=0, progress=print):
+def evaluate(generator_names, tracks=None, heldout=None, seed=0, progress=print, checkpoint=None):
     """Returns {row name: {metric: value}}, the per-clip generated tracks, and the real tracks."""
     tracks = tracks if tracks is not None else load_tracks()
     rows = {}
-    gens = {name: make_generator(name, fps=30.0) for name in generator_names}
+    gens = {name: make_generator(name, fps=30.0, checkpoint=checkpoint) for name in generator_names}
     per = {name: {"real": [], "gen": [], "audio": []} for name in list(gens) + [OTHER_REAL]}
     styles = {name: {} for name in gens if gens[name].styles}
     for speaker, train, test in speaker_folds(tracks, heldout):
@@ -47,14 +47,23 @@ def evaluate(generator_names, tracks=None, heldout=None, seed=0, progress=print)
                 per[name]["gen"].append(_trim(out, len(real)))
                 per[name]["audio"].append(audio)
                 for style in gen.styles:
-                    t = gen.generate(audio, 16000, seed=seed + 1, style=style).resampled(EVAL_FPS)
-                    styles[name].setdefault(style, []).append(M.style_features(t))
+                    t = gen.generate(audio, 16000, seed=seed + 1, style=style)
+                    if name == "model":   # the model's own style encoder judges its output
+                        styles[name].setdefault(style, []).append(t.motion)
+                    else:
+                        styles[name].setdefault(style, []).append(M.style_features(t.resampled(EVAL_FPS)))
             per[OTHER_REAL]["real"].append(real)
             per[OTHER_REAL]["gen"].append(_other_speaker_track(real, train))
             per[OTHER_REAL]["audio"].append(audio)
     for name, d in per.items():
         rows[name] = summarise(d["real"], d["gen"], d["audio"])
-        if name in styles:
+        if name == "model":
+            from ..model.style_encoder import NumpyStyleEncoder, retrieval_accuracy
+
+            ck = gens[name].ck
+            rows[name]["style retrieval (%)"] = retrieval_accuracy(NumpyStyleEncoder(ck), styles[name], ck.styles)
+            rows[name]["style chance (%)"] = 100.0 / len(styles[name])
+        elif name in styles:
             feats = {s: np.concatenate(f) for s, f in styles[name].items()}
             rows[name]["style retrieval (%)"] = 100.0 * M.nearest_centroid_accuracy(feats)
             rows[name]["style chance (%)"] = 100.0 / len(feats)
@@ -173,11 +182,11 @@ def _spectrum(signals, fps, nper=64):
     return np.fft.rfftfreq(nper, 1 / fps), acc / max(count, 1) + 1e-9
 
 
-def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_root=None):
+def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_root=None, checkpoint=None):
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tracks = load_tracks(tracks_dir, audio_root)
-    rows, per, reals = evaluate(generator_names, tracks, heldout, seed)
+    rows, per, reals = evaluate(generator_names, tracks, heldout, seed, checkpoint=checkpoint)
     table = markdown_table(rows)
     (out_dir / "eval.md").write_text(table + "\n")
     plot(per, out_dir / "eval.png")

@@ -32,7 +32,9 @@ class NumpyStep:
         for k, (wi, wh, b) in enumerate(self.lstm):
             g = z @ wi + h[k] @ wh + b
             i, f, gg, o = _sigmoid(g[:H]), _sigmoid(g[H:2 * H]), np.tanh(g[2 * H:3 * H]), _sigmoid(g[3 * H:])
-            c2[k] = np.clip(f * c[k] + i * gg, -self.cell_clip, self.cell_clip)
-            h2[k] = o * np.tanh(c2[k])
+            cell = f * c[k] + i * gg
+            h2[k] = o * np.tanh(cell)
+            # the state carried to the next frame is bounded (same clamp as the exported graphs)
+            c2[k] = np.clip(cell, -self.cell_clip, self.cell_clip)
             z = h2[k]
         return z @ self.w_out + self.b_out, h2, c2
