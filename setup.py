@@ -16,7 +16,12 @@ EXTRACT = ["mediapipe==0.10.21", "numpy<2"] + DATA
 # training: the CPU build of torch 2.13.0 (any other spec downloads gigabytes here)
 TRAIN = ["torch==2.13.0", "tqdm>=4"] + DATA
 
-TEST = DATA + [
+ONNX = ["onnxruntime>=1.16"]
+LITERT = ["ai-edge-litert>=1.2"]  # on devices that only have it, tflite-runtime works too
+QUANTIZE = TRAIN + ONNX + ["onnx>=1.15", "onnxscript", "litert-torch==0.10.0", "ai-edge-quantizer==0.10.0",
+                           "ai-edge-litert==2.3.0"]
+
+TEST = DATA + ONNX + LITERT + ["onnx>=1.15"] + [
     "pytest>=7",
     "hypothesis>=6",
     "librosa>=0.10",
@@ -33,12 +38,13 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.9",
-    packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*"]),
-    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*", "audio/csrc/*.h", "audio/csrc/*.c",
+    packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*", "quantize"]),
+    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c",
                                "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe"]},
     ext_modules=[mfcc],
     install_requires=["numpy>=1.21"],
-    extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "test": TEST},
+    extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "onnx": ONNX, "litert": LITERT,
+                    "quantize": QUANTIZE, "test": TEST},
     entry_points={"console_scripts": ["sgt-lite=sgt_lite.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",

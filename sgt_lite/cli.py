@@ -74,6 +74,42 @@ def _cmd_style_add(args) -> int:
     return 0
 
 
+def _cmd_animate(args) -> int:
+    import numpy as np
+
+    from .animator import Animator
+    from .audio import SAMPLE_WAV, read_wav
+
+    path = args.wav or SAMPLE_WAV
+    anim = Animator(model=args.model, style=args.style, backend=args.backend, seed=args.seed)
+    x, rate = read_wav(path, sample_rate=anim.sample_rate)
+    chunk = int(anim.sample_rate * args.chunk_ms / 1000)
+    t0 = time.process_time()
+    frames = []
+    for i in range(0, len(x), chunk):
+        frames += anim.step(x[i:i + chunk])
+    cpu = time.process_time() - t0
+    dur = len(x) / anim.sample_rate
+    print(f"{os.path.basename(str(path))}: {dur:.2f} s -> {len(frames)} frames at {anim.frame_rate:g} fps, "
+          f"style {anim.style!r}, backend {anim.backend}, {1000 * cpu / dur:.2f} ms CPU per s of audio "
+          f"(streamed in {args.chunk_ms} ms chunks, latency {1000 * anim.latency_s:.0f} ms)")
+    arr = np.array(frames)
+    if len(arr):
+        names = ("head_yaw", "head_pitch", "head_roll", "gaze_yaw", "gaze_pitch", "blink")
+        print("channel     " + " ".join(f"{n:>10}" for n in names))
+        for label, fn in (("min", np.min), ("max", np.max), ("std", np.std)):
+            print(f"{label:<11} " + " ".join(f"{v:10.2f}" for v in fn(arr[:, 1:], axis=0)))
+        closed = arr[:, 6] > 0.5
+        print(f"blinks: {int(np.sum(closed[1:] & ~closed[:-1]))}; styles available: {', '.join(anim.styles)}")
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write("t,head_yaw,head_pitch,head_roll,gaze_yaw,gaze_pitch,blink\n")
+            for fr in frames:
+                f.write(",".join(f"{v:.4f}" for v in fr) + "\n")
+        print(f"wrote {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sgt-lite", description=__doc__.split("\n")[0])
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -84,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--backend", default="auto", choices=("auto", "c", "numpy"))
     f.add_argument("--chunk-ms", type=int, default=20, help="streaming chunk size (default 20 ms)")
     f.set_defaults(func=_cmd_features)
+    a = sub.add_parser("animate", help="run the model over a WAV (default: the bundled sample) and summarise")
+    a.add_argument("wav", nargs="?", help="speech WAV (default: the bundled sample)")
+    a.add_argument("-o", "--output", help="write the frames as CSV")
+    a.add_argument("--model", help="bundle folder (default: the bundled int8 model)")
+    a.add_argument("--style", help="style name (see the list printed at the end)")
+    a.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--chunk-ms", type=int, default=20)
+    a.set_defaults(func=_cmd_animate)
     e = sub.add_parser("extract", help="head pose, gaze and blinks from a talking-face video (needs [extract])")
     e.add_argument("video")
     e.add_argument("--audio", help="the speech WAV that goes with the video")

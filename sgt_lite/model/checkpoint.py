@@ -28,9 +28,9 @@ FORMAT = "sgt-lite-checkpoint/1"
 class Checkpoint:
     """A loaded checkpoint: config sections as dicts, weights as numpy arrays.
 
-    >>> # doctest: +SKIP
     >>> ck = Checkpoint.load("checkpoints/default")
-    >>> sorted(ck.styles)[:3], ck.model["fps"]
+    >>> ck.model["fps"], len(ck.styles), "calm" in ck.styles
+    (25, 9, True)
     """
 
     path: str

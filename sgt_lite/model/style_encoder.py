@@ -16,8 +16,10 @@ def _conv1d(x, w, b, stride):
 class NumpyStyleEncoder:
     """Mirror of ``sgt_train.nets.StyleEncoder`` on a checkpoint's ``encoder.*`` weights.
 
-    >>> # doctest: +SKIP
-    >>> NumpyStyleEncoder(ck).encode(track_motion)   # (16,) unit vector
+    >>> from sgt_lite.model.checkpoint import Checkpoint
+    >>> enc = NumpyStyleEncoder(Checkpoint.load("checkpoints/default"))
+    >>> enc.encode(np.zeros((200, 6), np.float32)).shape
+    (16,)
     """
 
     STRIDES = (1, 2, 2)
