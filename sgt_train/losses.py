@@ -18,13 +18,13 @@ def tail_moment(x, win):
     return (v ** 4).mean(2).clamp(min=1e-8) ** 0.25
 
 
-def moment_loss(gen, real, win):
+def moment_loss(gen, real, win, tail_weight=1.0):
     gs, gv = window_moments(gen, win)
     rs, rv = window_moments(real, win)
     eps = 1e-2
     return ((torch.log(gs + eps) - torch.log(rs + eps)) ** 2).mean() + \
         ((torch.log(gv + eps) - torch.log(rv + eps)) ** 2).mean() + \
-        ((torch.log(tail_moment(gen, win) + eps) - torch.log(tail_moment(real, win) + eps)) ** 2).mean()
+        tail_weight * ((torch.log(tail_moment(gen, win) + eps) - torch.log(tail_moment(real, win) + eps)) ** 2).mean()
 
 
 def spectrum_loss(gen, real, bands=8):

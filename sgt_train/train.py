@@ -152,7 +152,7 @@ def main(argv=None):
         blink = (F.binary_cross_entropy_with_logits(blink_logit, target[..., 5].clamp(0, 1), reduction="none")
                  * bmask).sum() / bmask.sum().clamp(min=1)
         gen_all = torch.cat([ang, torch.sigmoid(blink_logit)[..., None]], dim=2)
-        moments = moment_loss(gen_all, target.clamp(max=1e3), win=50)
+        moments = moment_loss(gen_all, target.clamp(max=1e3), win=50, tail_weight=w.get("tails", 1.0))
         spectrum = spectrum_loss(ang, target[..., :5])
         pattern = F.cross_entropy(pat_logit.reshape(-1, pat_logit.shape[-1]), pat.reshape(-1))
         style_l = (1 - (enc(gen_all[:, :enc_win]) * style).sum(1)).mean()
