@@ -110,6 +110,30 @@ def _cmd_animate(args) -> int:
     return 0
 
 
+def _cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    run_demo(args.input, head=args.head, profile=args.profile, style=args.style, backend=args.backend,
+             duration=args.duration, realtime=not args.fast, playback=not args.no_playback)
+    return 0
+
+
+def _cmd_devices(args) -> int:
+    from .demo import list_devices
+
+    list_devices()
+    return 0
+
+
+def _cmd_render(args) -> int:
+    from .render import render
+
+    path, n, fps, audio = render(args.wav, args.output, profile=args.profile, style=args.style, size=args.size,
+                                 fps=args.fps, backend=args.backend, seed=args.seed)
+    print(f"wrote {path}: {n} frames at {fps:g} fps" + (" with the speech muxed in" if audio else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sgt-lite", description=__doc__.split("\n")[0])
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -144,6 +168,30 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--checkpoint", help="checkpoint folder for the 'model' generator (default checkpoints/default)")
     v.add_argument("-o", "--output", default="eval_out", help="output folder for eval.md and eval.png")
     v.set_defaults(func=_cmd_eval)
+    from .heads import HEAD_SPECS
+
+    d = sub.add_parser("demo", help="microphone (or --input WAV) -> motion -> a head")
+    d.add_argument("--input", help="a WAV to play instead of the microphone")
+    d.add_argument("--head", default="console", help=HEAD_SPECS)
+    d.add_argument("--profile", help="head profile name or .toml (default fits the head)")
+    d.add_argument("--style")
+    d.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
+    d.add_argument("--duration", type=float, help="stop after this many seconds of audio")
+    d.add_argument("--fast", action="store_true", help="process a file as fast as possible (no real time)")
+    d.add_argument("--no-playback", action="store_true", help="do not play --input through the speakers")
+    d.set_defaults(func=_cmd_demo)
+    dv = sub.add_parser("devices", help="list audio devices, serial ports and I2C buses")
+    dv.set_defaults(func=_cmd_devices)
+    r = sub.add_parser("render", help="draw the animated face for a WAV to a GIF or MP4")
+    r.add_argument("wav")
+    r.add_argument("-o", "--output", required=True, help="OUT.gif or OUT.mp4 (MP4 needs ffmpeg)")
+    r.add_argument("--profile", default="display_eyes")
+    r.add_argument("--style")
+    r.add_argument("--size", type=int, default=240)
+    r.add_argument("--fps", type=float, help="default 12.5 for GIF, 25 for MP4")
+    r.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
+    r.add_argument("--seed", type=int, default=0)
+    r.set_defaults(func=_cmd_render)
     st = sub.add_parser("style", help="manage named styles")
     st_sub = st.add_subparsers(dest="style_command", metavar="ACTION")
     sa = st_sub.add_parser("add", help="add a style from a reference track (.npz/.csv/.bvh/.mat) or video")

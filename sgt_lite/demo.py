@@ -1,0 +1,188 @@
+"""``sgt-lite demo``: microphone or a WAV in, a robot head (or a view of one) moving."""
+import glob
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+
+from .errors import SgtLiteError
+
+log = logging.getLogger(__name__)
+
+
+def _sounddevice():
+    """The sounddevice module, or (None, reason) when PortAudio or the package is missing."""
+    try:
+        import sounddevice as sd
+        return sd, None
+    except ImportError:
+        return None, "sounddevice is not installed (pip install 'sgt-lite[robot]')"
+    except OSError as exc:
+        return None, f"PortAudio is missing ({exc}); on a Pi: sudo apt-get install libportaudio2"
+
+
+def list_devices(out=sys.stdout):
+    """Prints audio devices, serial ports and I2C buses found on this machine."""
+    sd, why = _sounddevice()
+    out.write("audio devices:\n")
+    if sd is None:
+        out.write(f"  none usable: {why}\n")
+    else:
+        try:
+            devs = sd.query_devices()
+            if not len(devs):
+                out.write("  none found\n")
+            for i, d in enumerate(devs):
+                kinds = "/".join(k for k, n in (("in", d["max_input_channels"]), ("out", d["max_output_channels"])) if n)
+                out.write(f"  [{i}] {d['name']} ({kinds}, {d['default_samplerate']:.0f} Hz)\n")
+        except Exception as exc:
+            out.write(f"  none usable: {exc}\n")
+    ports = sorted(set(sum((glob.glob(p) for p in ("/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyAMA*",
+                                                      "/dev/serial[0-9]*", "/dev/ttyTHS*")), [])))
+    out.write("serial ports:\n" + ("".join(f"  {p}\n" for p in ports) or "  none found\n"))
+    buses = sorted(glob.glob("/dev/i2c-*"))
+    out.write("I2C buses:\n" + ("".join(f"  {b}  (use --head pca9685:{b.rsplit('-', 1)[1]}:0x40)\n" for b in buses)
+                                or "  none found (on a Pi: sudo raspi-config -> Interface Options -> I2C)\n"))
+
+
+class _FileSource:
+    """Streams a WAV in real time (or as fast as possible) in 20 ms chunks; plays it if it can."""
+
+    def __init__(self, path, rate, realtime=True, playback=True):
+        from .audio import read_wav
+
+        self.x, _ = read_wav(path, sample_rate=rate)
+        self.rate, self.realtime, self.pos = rate, realtime, 0
+        self.chunk = rate // 50
+        self.t0 = None
+        self.dropped = 0
+        if realtime and playback:
+            sd, _ = _sounddevice()
+            try:
+                if sd is not None:
+                    sd.play(self.x, rate)
+            except Exception as exc:
+                log.info("no playback: %s", exc)
+
+    def read(self):
+        if self.pos >= len(self.x):
+            return None
+        if self.realtime:
+            if self.t0 is None:
+                self.t0 = time.monotonic()
+            due = self.t0 + (self.pos + self.chunk) / self.rate
+            time.sleep(max(0.0, due - time.monotonic()))
+        out = self.x[self.pos:self.pos + self.chunk]
+        self.pos += self.chunk
+        return out
+
+    def close(self):
+        pass
+
+
+class _MicSource:
+    """The default microphone through sounddevice, into a RingBuffer from its callback."""
+
+    def __init__(self, rate):
+        from .audio import RingBuffer
+
+        sd, why = _sounddevice()
+        if sd is None:
+            raise OSError(why)
+        self.ring = RingBuffer(rate * 2)
+        self.hop = rate // 100
+
+        def callback(indata, frames, t, status):   # never blocks, never raises
+            self.ring.write(indata[:, 0])
+        self.stream = sd.InputStream(samplerate=rate, channels=1, dtype="float32", blocksize=self.hop * 2,
+                                     callback=callback)
+        self.stream.start()
+
+    @property
+    def dropped(self):
+        return self.ring.dropped
+
+    def read(self):
+        block = self.ring.read_hops(self.hop)
+        if block.size == 0:
+            time.sleep(0.005)
+        return block
+
+    def close(self):
+        self.stream.stop()
+        self.stream.close()
+
+
+def run_demo(input_path=None, head="console", profile=None, style=None, backend="auto", duration=None,
+             realtime=True, playback=True, status_every_s=1.0, out=sys.stderr):
+    from .animator import Animator
+    from .audio import SAMPLE_WAV
+    from .heads import open_head
+    from .shaping import MotionShaper
+
+    profile = profile or ("display_eyes" if head.startswith(("display", "osc")) else
+                          "neck3_eyes2_lids" if head.startswith("serial") else "pan_tilt")
+    shaper = MotionShaper(profile)
+    driver = open_head(head, shaper.profile)     # a bad head spec fails before any audio starts
+    anim = Animator(style=style, backend=backend)
+    if input_path is None:
+        try:
+            source = _MicSource(anim.sample_rate)
+            out.write("listening on the default microphone (Ctrl-C to stop)\n")
+        except Exception as exc:
+            out.write(f"no audio input ({str(exc).splitlines()[0]}); playing the bundled sample instead\n")
+            source = _FileSource(SAMPLE_WAV, anim.sample_rate, realtime, playback)
+    else:
+        source = _FileSource(input_path, anim.sample_rate, realtime, playback)
+    stop = threading.Event()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def on_signal(signum, frame):
+        stop.set()
+    for s in previous:
+        signal.signal(s, on_signal)
+    stats = {"frames": 0, "commands": 0, "audio_s": 0.0, "cpu": 0.0}
+    t_start, last_status = time.monotonic(), time.monotonic()
+    try:
+        while not stop.is_set():
+            chunk = source.read()
+            if chunk is None:
+                break
+            c0 = time.process_time()
+            frames = anim.step(chunk) if chunk.size else []
+            for f in frames:
+                shaper.push(f)
+            stats["frames"] += len(frames)
+            stats["audio_s"] += chunk.size / anim.sample_rate
+            while shaper.t + shaper.dt <= stats["audio_s"] - anim.latency_s:
+                driver.write(shaper.tick())
+                stats["commands"] += 1
+            stats["cpu"] += time.process_time() - c0
+            now = time.monotonic()
+            if now - last_status >= status_every_s and head != "console":
+                _status(out, stats, anim, source, now - t_start)
+                last_status = now
+            if duration is not None and stats["audio_s"] >= duration:
+                break
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+        driver.close()                     # neutral pose, port closed
+        source.close()
+    if head != "console":
+        _status(out, stats, anim, source, time.monotonic() - t_start)
+    out.write("\nstopped: head at neutral, ports closed\n")
+    return stats
+
+
+def _status(out, stats, anim, source, wall):
+    fps = stats["frames"] / max(wall, 1e-9)
+    cpu = 1000 * stats["cpu"] / max(stats["audio_s"], 1e-9)
+    out.write(f"\r{fps:5.1f} fps | latency {1000 * anim.latency_s:.0f} ms + buffering | "
+              f"{cpu:5.2f} ms CPU per s of audio | overflows {getattr(source, 'dropped', 0)} samples | "
+              f"{stats['commands']} commands   ")
+    out.flush()
