@@ -128,54 +128,61 @@ def run_demo(input_path=None, head="console", profile=None, style=None, backend=
                           "neck3_eyes2_lids" if head.startswith("serial") else "pan_tilt")
     shaper = MotionShaper(profile)
     driver = open_head(head, shaper.profile)     # a bad head spec fails before any audio starts
-    anim = Animator(style=style, backend=backend)
-    if input_path is None:
-        try:
-            source = _MicSource(anim.sample_rate)
-            out.write("listening on the default microphone (Ctrl-C to stop)\n")
-        except Exception as exc:
-            out.write(f"no audio input ({str(exc).splitlines()[0]}); playing the bundled sample instead\n")
-            source = _FileSource(SAMPLE_WAV, anim.sample_rate, realtime, playback)
-    else:
-        source = _FileSource(input_path, anim.sample_rate, realtime, playback)
     stop = threading.Event()
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def on_signal(signum, frame):
-        stop.set()
-    for s in previous:
-        signal.signal(s, on_signal)
-    stats = {"frames": 0, "commands": 0, "audio_s": 0.0, "cpu": 0.0}
-    t_start, last_status = time.monotonic(), time.monotonic()
+    previous = {}
+    source = None
     try:
-        while not stop.is_set():
-            chunk = source.read()
-            if chunk is None:
-                break
-            c0 = time.process_time()
-            frames = anim.step(chunk) if chunk.size else []
-            for f in frames:
-                shaper.push(f)
-            stats["frames"] += len(frames)
-            stats["audio_s"] += chunk.size / anim.sample_rate
-            while shaper.t + shaper.dt <= stats["audio_s"] - anim.latency_s:
-                driver.write(shaper.tick())
-                stats["commands"] += 1
-            stats["cpu"] += time.process_time() - c0
-            now = time.monotonic()
-            if now - last_status >= status_every_s and head != "console":
-                _status(out, stats, anim, source, now - t_start)
-                last_status = now
-            if duration is not None and stats["audio_s"] >= duration:
-                break
+        anim = Animator(style=style, backend=backend)
+        if input_path is None:
+            try:
+                source = _MicSource(anim.sample_rate)
+                out.write("listening on the default microphone (Ctrl-C to stop)\n")
+            except Exception as exc:
+                out.write(f"no audio input ({str(exc).splitlines()[0]}); playing the bundled sample instead\n")
+                source = _FileSource(SAMPLE_WAV, anim.sample_rate, realtime, playback)
+        else:
+            source = _FileSource(input_path, anim.sample_rate, realtime, playback)
+        previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+        def on_signal(signum, frame):
+            stop.set()
+        for s in previous:
+            signal.signal(s, on_signal)
+        return _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out)
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
         driver.close()                     # neutral pose, port closed
-        source.close()
+        if source is not None:
+            source.close()
+        out.write("\nstopped: head at neutral, ports closed\n")
+
+
+def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out):
+    stats = {"frames": 0, "commands": 0, "audio_s": 0.0, "cpu": 0.0}
+    t_start, last_status = time.monotonic(), time.monotonic()
+    while not stop.is_set():
+        chunk = source.read()
+        if chunk is None:
+            break
+        c0 = time.process_time()
+        frames = anim.step(chunk) if chunk.size else []
+        for f in frames:
+            shaper.push(f)
+        stats["frames"] += len(frames)
+        stats["audio_s"] += chunk.size / anim.sample_rate
+        while shaper.t + shaper.dt <= stats["audio_s"] - anim.latency_s:
+            driver.write(shaper.tick())
+            stats["commands"] += 1
+        stats["cpu"] += time.process_time() - c0
+        now = time.monotonic()
+        if now - last_status >= status_every_s and head != "console":
+            _status(out, stats, anim, source, now - t_start)
+            last_status = now
+        if duration is not None and stats["audio_s"] >= duration:
+            break
     if head != "console":
         _status(out, stats, anim, source, time.monotonic() - t_start)
-    out.write("\nstopped: head at neutral, ports closed\n")
     return stats
 
 

@@ -110,3 +110,23 @@ def test_encoder_rejects_bad_channel_counts():
         encode(0, [])
     with pytest.raises(ValueError, match="1..16"):
         encode(0, [0.0] * 17)
+
+
+def test_arduino_sketch_uses_the_shared_decoder():
+    sketch = REPO / "firmware_examples" / "arduino_servo_head"
+    for name in ("sgt_proto.c", "sgt_proto.h"):
+        assert (sketch / name).resolve() == (REPO / "firmware_examples" / "common" / name).resolve()
+    text = (sketch / "arduino_servo_head.ino").read_text()
+    assert "SgtProtoFeed" in text and "kWatchdogMs = 500" in text
+
+
+def test_micropython_decoder_matches_the_vectors():
+    """Runs the MicroPython example's decode loop on CPython against the committed vectors."""
+    src = (REPO / "firmware_examples" / "micropython_pca9685" / "main.py").read_text()
+    crc_src = src[src.index("def crc16"):src.index("buf = bytearray()")]
+    ns = {}
+    exec(crc_src, ns)
+    for v in VECTORS:
+        raw = bytes.fromhex(v["hex"])
+        n = raw[2]
+        assert ns["crc16"](raw[1:3 + 2 * n]) == raw[-2] | (raw[-1] << 8)
