@@ -21,7 +21,11 @@ LITERT = ["ai-edge-litert>=1.2"]  # on devices that only have it, tflite-runtime
 QUANTIZE = TRAIN + ONNX + ["onnx>=1.15", "onnxscript", "litert-torch==0.10.0", "ai-edge-quantizer==0.10.0",
                            "ai-edge-litert==2.3.0"]
 
-TEST = DATA + ONNX + LITERT + ["onnx>=1.15"] + [
+ROBOT = ["pyserial>=3.5", "smbus2>=0.4", "sounddevice>=0.4"]
+RENDER = ["pillow>=9"]
+DISPLAY = ["pygame>=2.1"] + RENDER
+
+TEST = DATA + ONNX + LITERT + RENDER + ["onnx>=1.15", "pygame>=2.1", "pyserial>=3.5"] + [
     "pytest>=7",
     "hypothesis>=6",
     "librosa>=0.10",
@@ -40,11 +44,12 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*", "quantize"]),
     package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c",
-                               "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe"]},
+                               "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe",
+                               "shaping/profiles/*.toml"]},
     ext_modules=[mfcc],
-    install_requires=["numpy>=1.21"],
+    install_requires=["numpy>=1.21", "tomli>=1.1; python_version < '3.11'"],
     extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "onnx": ONNX, "litert": LITERT,
-                    "quantize": QUANTIZE, "test": TEST},
+                    "quantize": QUANTIZE, "robot": ROBOT, "render": RENDER, "display": DISPLAY, "test": TEST},
     entry_points={"console_scripts": ["sgt-lite=sgt_lite.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",

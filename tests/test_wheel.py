@@ -26,6 +26,7 @@ def test_wheel_contains_extension_sample_and_c_sources(wheel):
     assert any(n.startswith("sgt_lite/audio/_mfcc") and n.endswith(".so") for n in names)
     for needed in ("sgt_lite/data/sample.wav", "sgt_lite/data/NOTICE",
                    "sgt_lite/audio/csrc/sgt_mfcc.h", "sgt_lite/audio/csrc/sgt_mfcc.c",
-                   "sgt_lite/data/default_bundle/bundle.json", "sgt_lite/data/default_bundle/model_int8.tflite"):
+                   "sgt_lite/data/default_bundle/bundle.json", "sgt_lite/data/default_bundle/model_int8.tflite",
+                   "sgt_lite/shaping/profiles/pan_tilt.toml"):
         assert needed in names
     assert not any(n.startswith("tests/") or n.startswith("benchmarks/") for n in names)
