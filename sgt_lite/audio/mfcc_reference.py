@@ -3,6 +3,8 @@ import numpy as np
 
 from .frontend_config import FrontendConfig
 
+MAX_ABS = np.float32(1e6)   # as SGT_MFCC_MAX_ABS in csrc/sgt_mfcc.h: keeps every power finite
+
 
 def hz_to_mel(hz):
     """Slaney's mel scale (librosa's default, ``htk=False``)."""
@@ -80,6 +82,8 @@ class NumpyMfcc:
         if not finite.all():
             self.nonfinite += int(samples.size - np.count_nonzero(finite))
             x = np.where(finite, samples, np.float32(0.0)).astype(np.float32)
+        if x.size and np.abs(x).max() > MAX_ABS:
+            x = np.clip(x, -MAX_ABS, MAX_ABS)
         if x.size:
             y = np.empty_like(x)
             y[0] = x[0] - self._preemph * self._prev

@@ -153,3 +153,11 @@ def test_resampler_chunking_does_not_matter(rng):
     r = Resampler(44100, 16000)
     parts = [r.process(x[i:i + n]) for i, n in zip(range(0, 44100, 1000), [1000] * 45)]
     np.testing.assert_allclose(np.concatenate(parts), whole, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["c", "numpy"])
+def test_huge_values_never_make_a_non_finite_feature(backend):
+    x = np.full(1600, 3e38, np.float32)
+    x[::2] = -3e38
+    feats = Frontend(backend=backend).process(x)
+    assert feats.shape[0] == 7 and np.isfinite(feats).all()

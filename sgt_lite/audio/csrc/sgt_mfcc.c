@@ -338,6 +338,10 @@ size_t SgtMfccProcessSamples(SgtMfccState* s, const float* samples, size_t num_s
         if (!isfinite(x)) {
           x = 0.0f;
           ++s->nonfinite;
+        } else if (x > SGT_MFCC_MAX_ABS) {
+          x = SGT_MFCC_MAX_ABS;      /* keeps every power finite, even in float builds */
+        } else if (x < -SGT_MFCC_MAX_ABS) {
+          x = -SGT_MFCC_MAX_ABS;
         }
         dst[j] = x - preemph * prev;
         prev = x;

@@ -32,7 +32,8 @@
  *   log_e = 10*log10(max(sum of pre-emphasised frame^2, log_floor))
  * Frames are causal: frame k covers input samples [k*hop, k*hop + win).
  * NaN and +-Inf input samples are replaced by 0 and counted in
- * state.nonfinite, so they never reach a feature.
+ * state.nonfinite, and samples beyond +-SGT_MFCC_MAX_ABS are clamped to it, so
+ * no non-finite value ever reaches a feature.
  */
 #ifndef SGT_MFCC_H_
 #define SGT_MFCC_H_
@@ -49,6 +50,9 @@ extern "C" {
 #define SGT_MFCC_REAL double
 #endif
 typedef SGT_MFCC_REAL sgt_real;
+
+/* Input samples are expected in [-1, 1]; anything beyond this magnitude is clamped. */
+#define SGT_MFCC_MAX_ABS 1.0e6f
 
 typedef enum {
   SGT_MFCC_OK = 0,
