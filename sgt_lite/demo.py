@@ -152,7 +152,12 @@ def run_demo(input_path=None, head="console", profile=None, style=None, backend=
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-        driver.close()                     # neutral pose, port closed
+        try:
+            for cmd in shaper.park():          # ease to neutral within the joint limits
+                driver.write(cmd)
+        except Exception as exc:
+            log.warning("could not ease to neutral: %s", exc)
+        driver.close()                         # neutral pose (already there), port closed
         if source is not None:
             source.close()
         out.write("\nstopped: head at neutral, ports closed\n")

@@ -146,6 +146,21 @@ class MotionShaper:
             self._targets[name] = target
         return self.limiters[name].step(self._targets[name], self.dt)
 
+    def park(self, max_s: float = 5.0):
+        """Commands that bring every joint to neutral within the limits (use before closing a
+        driver, whose own neutral-on-close is a last resort that jumps)."""
+        out = []
+        for _ in range(int(max_s / self.dt)):
+            self.t += self.dt
+            joints = {n: lim.step(self.profile.joints[n].neutral, self.dt) for n, lim in self.limiters.items()}
+            out.append(Command(self.t, joints))
+            if all(abs(lim.pos - self.profile.joints[n].neutral) < 1e-9 and abs(lim.vel) < 1e-9
+                   for n, lim in self.limiters.items()):
+                break
+        for n, j in self.profile.joints.items():
+            self._targets[n] = j.neutral
+        return out
+
     def neutral(self) -> Command:
         """The profile's neutral pose (what drivers go to on close)."""
         return Command(self.t, self.profile.neutral)
