@@ -14,5 +14,9 @@ def test_two_minute_soak(tmp_path):
     assert r["nonfinite_commands"] == r["out_of_range"] == r["over_velocity"] == r["over_acceleration"] == 0
     assert r["nonfinite_audio_samples"] > 0            # the NaN/Inf bursts really happened
     assert r["rss_growth_mb"] < 2.0
+    from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
+
+    m = Bundle.load(DEFAULT_BUNDLE).model           # |h| <= 1 and |c| <= cell_clip per unit
+    bound = (m["layers"] * m["hidden"] * (1 + m["cell_clip"] ** 2)) ** 0.5
     norms = [b["state_norm_max"] for b in r["blocks"]]
-    assert max(norms) < 200
+    assert 0 < max(norms) < 0.5 * bound
