@@ -37,3 +37,20 @@ def speech(styletalk):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="session")
+def build_c():
+    """build_c(out, sources, include): compiles C with the system compiler (skips without one)."""
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+
+    def build(out, sources, include, extra=()):
+        subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off", *extra,
+                        "-I", str(include), *map(str, sources), "-lm", "-o", str(out)], check=True)
+        return out
+    return build

@@ -1,6 +1,5 @@
 """The C core compiled alone with the system compiler: no Python.h, no numpy."""
 import pathlib
-import shutil
 import subprocess
 
 import numpy as np
@@ -13,15 +12,8 @@ HARNESS = pathlib.Path(__file__).with_name("c") / "mfcc_golden.c"
 
 
 @pytest.fixture(scope="module")
-def golden_binary(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no C compiler")
-    out = tmp_path_factory.mktemp("c") / "mfcc_golden"
-    subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off",
-                    "-I", str(CSRC), str(CSRC / "sgt_mfcc.c"), str(HARNESS), "-lm", "-o", str(out)],
-                   check=True)
-    return out
+def golden_binary(tmp_path_factory, build_c):
+    return build_c(tmp_path_factory.mktemp("c") / "mfcc_golden", [CSRC / "sgt_mfcc.c", HARNESS], CSRC)
 
 
 def test_core_has_no_python_dependency():

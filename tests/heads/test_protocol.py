@@ -1,7 +1,6 @@
 """Serial protocol: Python encoder, Python decoder and the portable C decoder agree."""
 import json
 import pathlib
-import shutil
 import subprocess
 
 import numpy as np
@@ -15,16 +14,10 @@ VECTORS = json.loads((pathlib.Path(__file__).parent / "vectors" / "proto_vectors
 
 
 @pytest.fixture(scope="module")
-def c_decoder(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no C compiler")
-    exe = tmp_path_factory.mktemp("proto") / "proto_stream"
+def c_decoder(tmp_path_factory, build_c):
     common = REPO / "firmware_examples" / "common"
-    subprocess.run([cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", "-I", str(common),
-                    str(common / "sgt_proto.c"), str(pathlib.Path(__file__).parent / "c" / "proto_stream.c"),
-                    "-o", str(exe)], check=True)
-    return exe
+    return build_c(tmp_path_factory.mktemp("proto") / "proto_stream",
+                   [common / "sgt_proto.c", pathlib.Path(__file__).parent / "c" / "proto_stream.c"], common)
 
 
 def _c_decode(exe, data: bytes):
