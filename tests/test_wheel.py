@@ -30,3 +30,14 @@ def test_wheel_contains_extension_sample_and_c_sources(wheel):
                    "sgt_lite/shaping/profiles/pan_tilt.toml"):
         assert needed in names
     assert not any(n.startswith("tests/") or n.startswith("benchmarks/") for n in names)
+
+
+def test_wheel_contains_every_python_package(wheel):
+    import pathlib
+
+    repo = pathlib.Path(__file__).resolve().parents[1]
+    names = set(wheel.namelist())
+    for pkg in ("sgt_lite", "sgt_train", "quantize"):
+        for py in (repo / pkg).rglob("*.py"):
+            rel = py.relative_to(repo).as_posix()
+            assert rel in names, f"{rel} is missing from the wheel (a folder without __init__.py?)"

@@ -1,0 +1,1 @@
+"""Model stage: checkpoint and bundle formats, feature stacking, the numpy step, backends."""
