@@ -43,57 +43,66 @@ def stream(backend, x, hop):
     return run
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=float, default=60.0)
-    ap.add_argument("--repeats", type=int, default=5)
-    args = ap.parse_args()
-    cfg = FrontendConfig()
-    x = speech(args.seconds)
-    dur = x.size / cfg.sample_rate
-    rows = []
-    rows.append(("C, streaming hop by hop (160 samples)", cpu_time(stream("c", x, cfg.hop_length), args.repeats)))
-    rows.append(("numpy reference, streaming hop by hop", cpu_time(stream("numpy", x, cfg.hop_length), args.repeats)))
-    rows.append(("C, whole array at once", cpu_time(lambda: Frontend(backend="c").process(x), args.repeats)))
-    rows.append(("numpy reference, whole array at once", cpu_time(lambda: Frontend(backend="numpy").process(x), args.repeats)))
+def _rows(x, cfg):
+    """name -> zero-argument callable doing one full pass over ``x``."""
+    rows = {
+        "C, streaming hop by hop (160 samples)": stream("c", x, cfg.hop_length),
+        "numpy reference, streaming hop by hop": stream("numpy", x, cfg.hop_length),
+        "C, whole array at once": lambda: Frontend(backend="c").process(x),
+        "numpy reference, whole array at once": lambda: Frontend(backend="numpy").process(x),
+    }
     try:
         import librosa
 
-        def lib():
-            librosa.feature.mfcc(y=x, sr=16000, n_mfcc=13, n_fft=512, hop_length=160, win_length=400,
-                                 n_mels=40, fmin=20.0, fmax=8000.0, center=False)
-        rows.append(("librosa feature.mfcc, whole array", cpu_time(lib, args.repeats)))
-
-        def lib_defaults():
-            librosa.feature.mfcc(y=x, sr=16000, n_mfcc=13, n_fft=512, hop_length=160, win_length=400, n_mels=40)
-        rows.append(("librosa feature.mfcc, its default fmin/fmax/center", cpu_time(lib_defaults, args.repeats)))
+        rows["librosa feature.mfcc, whole array"] = lambda: librosa.feature.mfcc(
+            y=x, sr=16000, n_mfcc=13, n_fft=512, hop_length=160, win_length=400, n_mels=40, fmin=20.0,
+            fmax=8000.0, center=False)
+        rows["librosa feature.mfcc, its default fmin/fmax/center"] = lambda: librosa.feature.mfcc(
+            y=x, sr=16000, n_mfcc=13, n_fft=512, hop_length=160, win_length=400, n_mels=40)
     except ImportError:
         print("librosa not installed: pip install '.[test]'", file=sys.stderr)
     try:
         from python_speech_features import mfcc as psf_mfcc
 
-        def psf():
-            psf_mfcc(x, samplerate=16000, winlen=0.025, winstep=0.01, numcep=13, nfilt=40, nfft=512,
-                     lowfreq=20, highfreq=8000, preemph=0.97, winfunc=np.hanning)
-        rows.append(("python_speech_features mfcc, whole array", cpu_time(psf, args.repeats)))
+        rows["python_speech_features mfcc, whole array"] = lambda: psf_mfcc(
+            x, samplerate=16000, winlen=0.025, winstep=0.01, numcep=13, nfilt=40, nfft=512, lowfreq=20,
+            highfreq=8000, preemph=0.97, winfunc=np.hanning)
     except ImportError:
         print("python_speech_features not installed: pip install '.[test]'", file=sys.stderr)
+    return rows
 
-    per_s = {name: 1000.0 * t / dur for name, t in rows}
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--row", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    cfg = FrontendConfig()
+    x = speech(args.seconds)
+    dur = x.size / cfg.sample_rate
+    if args.row:  # worker: one row, in a fresh interpreter so rows cannot disturb each other
+        print(1000.0 * cpu_time(_rows(x, cfg)[args.row], args.repeats) / dur)
+        return
+    per_s = {}
+    for name in _rows(x, cfg):
+        res = subprocess.run([sys.executable, __file__, "--row", name, "--seconds", str(args.seconds),
+                              "--repeats", str(args.repeats)], capture_output=True, text=True, check=True)
+        per_s[name] = float(res.stdout.strip().splitlines()[-1])
     print(f"Machine: {machine()}")
-    print(f"Audio: {dur:.0f} s of 16 kHz speech; CPU time, median of {args.repeats} runs\n")
+    print(f"Audio: {dur:.0f} s of 16 kHz speech; CPU time, median of {args.repeats} runs, each row in a fresh process\n")
     print("| frontend | CPU ms per s of audio | x real time |")
     print("|---|---:|---:|")
     for name, ms in per_s.items():
         print(f"| {name} | {ms:.3f} | {1000.0 / ms:,.0f}x |")
-    c_stream, np_stream = per_s[rows[0][0]], per_s[rows[1][0]]
-    c_whole = per_s[rows[2][0]]
+    names = list(per_s)
+    c_stream, np_stream, c_whole = per_s[names[0]], per_s[names[1]], per_s[names[2]]
     print()
     print(f"- C streaming vs numpy streaming: {np_stream / c_stream:.1f}x faster (target >= 10x)")
-    lib_row = [v for k, v in per_s.items() if k.startswith("librosa")]
-    if lib_row:
-        print(f"- C whole-array vs librosa with matching parameters: {lib_row[0] / c_whole:.1f}x faster "
-              f"(target >= 2x); vs librosa's defaults: {lib_row[1] / c_whole:.1f}x")
+    lib = [v for k, v in per_s.items() if k.startswith("librosa")]
+    if lib:
+        print(f"- C whole-array vs librosa with matching parameters: {lib[0] / c_whole:.1f}x faster "
+              f"(target >= 2x); vs librosa's defaults: {lib[1] / c_whole:.1f}x")
     numpy_s, extra_s = import_overhead()
     print(f"- `import sgt_lite` beyond numpy: {1000 * extra_s:.1f} ms (numpy itself: {1000 * numpy_s:.0f} ms; "
           "target <= 150 ms), median of 9 fresh interpreters")
