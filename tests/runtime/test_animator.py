@@ -193,3 +193,20 @@ def test_style_add_from_a_track(tmp_path, monkeypatch, styletalk):
         short = tmp_path / "short.csv"
         short.write_text("t,yaw\n0,1\n0.04,2\n")
         add_style("tiny", short)
+
+
+def test_style_encoder_numpy_fallback_matches_the_onnx_encoder(monkeypatch):
+    """Without onnxruntime, style add runs the encoder in numpy on the int8 weights."""
+    import sys
+
+    pytest.importorskip("onnxruntime")
+    from sgt_lite.model.style_add import _encoder_codes, reference_motion
+
+    bundle = Bundle.load(DEFAULT_BUNDLE)
+    track = os.path.join(os.path.dirname(__file__), "..", "..", "data", "tracks", "Obama_clip1.npz")
+    motion = reference_motion(track, bundle.model["fps"])
+    onnx_codes = _encoder_codes(bundle, motion)
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    numpy_codes = _encoder_codes(bundle, motion)
+    assert onnx_codes.shape == numpy_codes.shape == (9, 16)
+    assert (onnx_codes * numpy_codes).sum(axis=1).min() > 0.999      # cosine of unit codes
