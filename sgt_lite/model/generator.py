@@ -63,7 +63,7 @@ class ModelGenerator(MotionGenerator):
             audio = resample(audio, rate, self.ck.frontend.sample_rate)
         feats = stack_frames(Frontend(self.ck.frontend).process(np.asarray(audio, np.float32)), m["stack"])
         feats = (feats - self.ck.norm["feat_mean"]) / self.ck.norm["feat_std"]
-        code = style_code(self.ck.styles, style or self.default_style, m["style_dim"])
+        code = style_code(self.ck.styles, self.default_style if style is None else style, m["style_dim"])
         rng = np.random.default_rng(seed)
         h, c = self.step.initial_state()
         raw = np.zeros((len(feats), 6 + len(m["pattern_classes"])), np.float32)

@@ -210,3 +210,16 @@ def test_style_encoder_numpy_fallback_matches_the_onnx_encoder(monkeypatch):
     numpy_codes = _encoder_codes(bundle, motion)
     assert onnx_codes.shape == numpy_codes.shape == (9, 16)
     assert (onnx_codes * numpy_codes).sum(axis=1).min() > 0.999      # cosine of unit codes
+
+
+def test_raw_style_vectors_work_everywhere(speech):
+    from sgt_lite.model.checkpoint import Checkpoint
+    from sgt_lite.model.generator import ModelGenerator
+
+    ck = Checkpoint.load(os.path.join(os.path.dirname(__file__), "..", "..", "checkpoints", "default"))
+    code = np.asarray(ck.styles["calm"]["code"], np.float32)
+    by_vector = ModelGenerator(ck).generate(speech[:16000], seed=0, style=code)
+    by_name = ModelGenerator(ck).generate(speech[:16000], seed=0, style="calm")
+    np.testing.assert_allclose(by_vector.motion, by_name.motion, atol=1e-5)
+    anim = Animator(backend="numpy", style=code)
+    assert len(anim.step(speech[:16000])) == 24
