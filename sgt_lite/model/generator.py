@@ -52,7 +52,7 @@ class ModelGenerator(MotionGenerator):
         self.ck = checkpoint if isinstance(checkpoint, Checkpoint) else Checkpoint.load(checkpoint)
         super().__init__(self.ck.model["fps"])
         self.styles = tuple(self.ck.styles)
-        self.default_style = style or self.styles[0]
+        self.default_style = self.styles[0] if style is None else style
         self.step = NumpyStep(self.ck.generator_weights(), self.ck.model["layers"], self.ck.model["cell_clip"])
 
     def generate(self, audio, rate=16000, seed=0, style=None):
