@@ -75,10 +75,6 @@ class Prosody:
     phrases: list                  # [(start_frame, end_frame)], end exclusive
     prominences: list              # [(frame, strength 0..1)]
 
-    @property
-    def onsets(self):
-        return [a for a, _ in self.phrases]
-
 
 def analyse(audio: np.ndarray, fps: float, min_pause_s: float = 0.25) -> Prosody:
     """Offline prosody of a whole utterance (non-causal: uses clip percentiles)."""
