@@ -61,7 +61,7 @@ def evaluate(generator_names, tracks=None, heldout=None, seed=0, progress=print,
             from ..model.style_encoder import NumpyStyleEncoder, retrieval_accuracy
 
             ck = gens[name].ck
-            rows[name]["style retrieval (%)"] = retrieval_accuracy(NumpyStyleEncoder(ck), styles[name], ck.styles)
+            rows[name]["style retrieval (%)"] = retrieval_accuracy(NumpyStyleEncoder.from_checkpoint(ck), styles[name], ck.styles)
             rows[name]["style chance (%)"] = 100.0 / len(styles[name])
         elif name in styles:
             feats = {s: np.concatenate(f) for s, f in styles[name].items()}

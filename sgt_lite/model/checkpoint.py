@@ -24,6 +24,16 @@ from ..errors import ModelFileError
 FORMAT = "sgt-lite-checkpoint/1"
 
 
+def read_json(path) -> dict:
+    """A model file's JSON, or :class:`ModelFileError` naming the file."""
+    try:
+        return json.loads(pathlib.Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"model file missing: {path}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path} is corrupted (not valid JSON: {exc})") from exc
+
+
 @dataclasses.dataclass
 class Checkpoint:
     """A loaded checkpoint: config sections as dicts, weights as numpy arrays.
@@ -49,10 +59,7 @@ class Checkpoint:
         for p in (cfg_path, w_path):
             if not p.is_file():
                 raise ModelFileError(f"checkpoint file missing: {p}")
-        try:
-            cfg = json.loads(cfg_path.read_text())
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ModelFileError(f"{cfg_path} is not valid JSON ({exc})") from exc
+        cfg = read_json(cfg_path)
         if cfg.get("format") != FORMAT:
             raise ModelFileError(f"{cfg_path}: format {cfg.get('format')!r}, expected {FORMAT!r}")
         try:

@@ -17,23 +17,18 @@ def _encoder_codes(bundle: Bundle, motion: np.ndarray) -> np.ndarray:
     if len(motion) < window:
         raise DataFormatError(f"the reference clip gives {len(motion)} frames at {bundle.model['fps']} fps; "
                               f"a style needs at least {window} ({window / bundle.model['fps']:.0f} s)")
-    x = ((motion - bundle.norm["motion_mean"]) / bundle.norm["motion_std"]).astype(np.float32)
-    wins = np.stack([x[a:a + window] for a in range(0, len(x) - window + 1, window // 2)])
+    wins = np.stack([motion[a:a + window] for a in range(0, len(motion) - window + 1, window // 2)])
     try:
         import onnxruntime as ort
-
-        sess = ort.InferenceSession(bundle.file("encoder_onnx"), providers=["CPUExecutionProvider"])
-        return sess.run(None, {"motion": wins})[0]
-    except ImportError:
+    except ImportError:  # the encoder weights also ride in the numpy weights file
         from .backends import NumpyBackend
         from .style_encoder import NumpyStyleEncoder
 
-        class _Ck:  # the encoder weights ride in the numpy weights file
-            weights = NumpyBackend(bundle).encoder_weights
-            norm = {"motion_mean": np.zeros(6, np.float32), "motion_std": np.ones(6, np.float32)}
-            encoder = {"window": window}
-        enc = NumpyStyleEncoder(_Ck)
+        enc = NumpyStyleEncoder(NumpyBackend(bundle).encoder_weights, bundle.norm, window)
         return np.stack([enc.encode_window(w) for w in wins])
+    sess = ort.InferenceSession(bundle.file("encoder_onnx"), providers=["CPUExecutionProvider"])
+    x = ((wins - bundle.norm["motion_mean"]) / bundle.norm["motion_std"]).astype(np.float32)
+    return sess.run(None, {"motion": x})[0]
 
 
 def reference_motion(path, fps: float) -> np.ndarray:

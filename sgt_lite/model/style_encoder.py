@@ -17,19 +17,24 @@ class NumpyStyleEncoder:
     """Mirror of ``sgt_train.nets.StyleEncoder`` on a checkpoint's ``encoder.*`` weights.
 
     >>> from sgt_lite.model.checkpoint import Checkpoint
-    >>> enc = NumpyStyleEncoder(Checkpoint.load("checkpoints/default"))
+    >>> enc = NumpyStyleEncoder.from_checkpoint(Checkpoint.load("checkpoints/default"))
     >>> enc.encode(np.zeros((200, 6), np.float32)).shape
     (16,)
     """
 
     STRIDES = (1, 2, 2)
 
-    def __init__(self, checkpoint):
-        w = {k[len("encoder."):]: v for k, v in checkpoint.weights.items() if k.startswith("encoder.")}
+    def __init__(self, weights: dict, norm: dict, window: int):
+        """``weights``: the ``encoder.*`` arrays; ``norm``: motion mean/std; ``window``: frames."""
+        w = {k[len("encoder."):]: v for k, v in weights.items() if k.startswith("encoder.")}
         self.convs = [(w[f"conv.{2 * i}.weight"], w[f"conv.{2 * i}.bias"], s) for i, s in enumerate(self.STRIDES)]
         self.proj_w, self.proj_b = w["proj.weight"], w["proj.bias"]
-        self.norm = checkpoint.norm
-        self.window = int(checkpoint.encoder["window"])
+        self.norm = norm
+        self.window = int(window)
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint) -> "NumpyStyleEncoder":
+        return cls(checkpoint.weights, checkpoint.norm, checkpoint.encoder["window"])
 
     def encode_window(self, motion: np.ndarray) -> np.ndarray:
         """(window, 6) motion in degrees/blink -> code."""

@@ -59,7 +59,7 @@ def test_checkpoint_round_trips_and_matches_torch(smoke_checkpoint, tmp_path):
     window = rng.standard_normal((ck.encoder["window"], 6)).astype(np.float32) * 3
     with torch.no_grad():
         ref_code = enc(torch.tensor(((window - ck.norm["motion_mean"]) / ck.norm["motion_std"])[None]))[0]
-    np.testing.assert_allclose(NumpyStyleEncoder(ck).encode_window(window), ref_code.numpy(), atol=1e-5)
+    np.testing.assert_allclose(NumpyStyleEncoder.from_checkpoint(ck).encode_window(window), ref_code.numpy(), atol=1e-5)
 
 
 def test_resume_continues(smoke_checkpoint, tmp_path):
