@@ -3,7 +3,6 @@ import argparse
 import json
 import logging
 import pathlib
-import shutil
 import sys
 import tempfile
 import time

@@ -1,15 +1,10 @@
 """``sgt-lite demo``: microphone or a WAV in, a robot head (or a view of one) moving."""
 import glob
 import logging
-import os
 import signal
 import sys
 import threading
 import time
-
-import numpy as np
-
-from .errors import SgtLiteError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@
 and the int8 model files. ``DEFAULT_BUNDLE`` ships inside the package."""
 import dataclasses
 import hashlib
-import json
 import os
 import pathlib
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from ..audio.frontend_config import FrontendConfig
 from ..errors import ModelFileError
+from .checkpoint import read_json
 
 FORMAT = "sgt-lite-bundle/1"
 DEFAULT_BUNDLE = str(pathlib.Path(__file__).resolve().parents[1] / "data" / "default_bundle")
@@ -22,15 +22,6 @@ def user_styles_path(bundle_dir) -> pathlib.Path:
         os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "sgt-lite")
     name = hashlib.sha1(str(pathlib.Path(bundle_dir).resolve()).encode()).hexdigest()[:10]
     return pathlib.Path(base) / "styles" / f"{pathlib.Path(bundle_dir).name}-{name}.json"
-
-
-def _read_json(path):
-    try:
-        return json.loads(pathlib.Path(path).read_text())
-    except FileNotFoundError as exc:
-        raise ModelFileError(f"bundle file missing: {path}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"bundle file {path} is corrupted (not valid JSON: {exc})") from exc
 
 
 def sha256(path) -> str:
@@ -64,7 +55,7 @@ class Bundle:
         path = pathlib.Path(path)
         if not path.is_dir():
             raise ModelFileError(f"model bundle not found: {path} (a folder with bundle.json)")
-        cfg = _read_json(path / "bundle.json")
+        cfg = read_json(path / "bundle.json")
         if cfg.get("format") != FORMAT:
             raise ModelFileError(f"{path / 'bundle.json'}: format {cfg.get('format')!r}, expected {FORMAT!r}")
         for name, info in cfg["files"].items():
@@ -74,11 +65,11 @@ class Bundle:
             if f.stat().st_size != info["bytes"] or sha256(f) != info["sha256"]:
                 raise ModelFileError(f"bundle file {f} is truncated or corrupted (size/sha256 differ from "
                                      "bundle.json); re-export it with 'python -m quantize'")
-        styles = _read_json(path / "styles.json")
+        styles = read_json(path / "styles.json")
         user = user_styles_path(path)
         for extra in (path / "styles.user.json", user):
             if extra.is_file():
-                styles.update(_read_json(extra))
+                styles.update(read_json(extra))
         try:
             return cls(path=str(path), frontend=FrontendConfig.from_dict(cfg["frontend"]), model=cfg["model"],
                        norm={k: np.asarray(v, np.float32) for k, v in cfg["norm"].items()},

@@ -59,7 +59,6 @@ class MotionShaper:
         self._frames = []
         self._targets = {n: j.neutral for n, j in p.joints.items()}
         self._look = (0.0, 0.0)
-        self._last_frame_wall = None
         self.idle = IdleBehaviour(seed=self._seed)
         self.idle_active = False
         self.t = 0.0
@@ -74,7 +73,6 @@ class MotionShaper:
         self._frames.append(frame)
         if len(self._frames) > 64:
             del self._frames[:-64]
-        self._last_frame_t = frame.t
 
     def _frame_at(self, t):
         fr = self._frames
@@ -140,7 +138,6 @@ class MotionShaper:
         return Command(self.t, out)
 
     def _move(self, name, target):
-        j = self.profile.joints[name]
         target = _finite(target, self._targets[name])
         if abs(target - self._targets[name]) >= self.profile.deadband or name == "eyelid":
             self._targets[name] = target
