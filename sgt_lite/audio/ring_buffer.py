@@ -13,10 +13,18 @@ class RingBuffer:
     :meth:`read`, which returns exactly ``n`` samples or, on underrun, an empty
     array. Samples lost to overflow are counted in :attr:`dropped`.
 
-    No lock is taken. The producer publishes a *claim* before it writes and a
-    *written* count after; the consumer copies, then re-reads the claim and
-    discards whatever the producer may have overwritten while it copied (a
-    seqlock), so a read never returns torn data.
+    A write larger than the capacity keeps only its newest ``capacity``
+    samples and counts the rest as dropped. While any write is in progress a
+    reader sees either the samples from before it or nothing (``available``
+    is then 0, never negative); once it is done, the new samples.
+
+    Threading: exactly one producer thread and one consumer thread (SPSC).
+    Two producers, or two consumers, need a lock of their own; :meth:`reset`
+    needs the producer stopped. No lock is taken: the producer publishes a
+    *claim* before it writes and a *written* count after; the consumer
+    copies, then re-reads the claim and discards whatever the producer may
+    have overwritten while it copied (a seqlock), so a read never returns
+    torn data.
 
     >>> rb = RingBuffer(4)
     >>> rb.write(np.arange(6, dtype=np.float32))     # 2 oldest samples dropped
@@ -63,7 +71,8 @@ class RingBuffer:
     @property
     def available(self) -> int:
         """Samples that a read could return now."""
-        return min(self._written - self._read, self.capacity)
+        # an oversize write in progress may have moved the read position past `written`
+        return min(max(self._written - self._read, 0), self.capacity)
 
     @property
     def dropped(self) -> int:
@@ -94,11 +103,12 @@ class RingBuffer:
 
     def read_hops(self, hop: int, max_hops: int = None) -> np.ndarray:
         """Returns as many whole hops as are available (at most ``max_hops``)."""
-        hops = self.available // hop
+        if isinstance(hop, bool) or int(hop) != hop or not 1 <= hop <= self.capacity:
+            raise ConfigError(f"hop must be an integer in 1..{self.capacity}, got {hop!r}")
+        hops = min(self.available // hop, self.capacity // hop)
         if max_hops is not None:
             hops = min(hops, max_hops)
-        hops = min(hops, self.capacity // hop)
-        return self.read(hops * hop) if hops else np.zeros(0, np.float32)
+        return self.read(int(hops * hop)) if hops > 0 else np.zeros(0, np.float32)
 
     def _skip_overwritten(self, written: int):
         oldest_valid = max(written, self._claimed) - self.capacity

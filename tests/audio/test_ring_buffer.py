@@ -1,3 +1,4 @@
+import sys
 import threading
 import time
 
@@ -46,6 +47,9 @@ def test_bad_sizes():
         RingBuffer(0)
     with pytest.raises(ConfigError, match="1..4"):
         RingBuffer(4).read(5)
+    for hop in (0, 5, 1.5, True):
+        with pytest.raises(ConfigError, match="hop must be"):
+            RingBuffer(4).read_hops(hop)
 
 
 def _run_producer(rb, total, chunk_sizes, pause_s):
@@ -108,4 +112,45 @@ def test_real_producer_thread_with_overflow_never_tears_a_hop(rng):
         starts.append(int(block[0]))
     assert all(b > a for a, b in zip(starts, starts[1:]))
     consumed = 160 * len(got)
+    assert consumed + rb.dropped + rb.available == total
+
+
+def test_write_larger_than_capacity_keeps_newest_and_counts_the_rest():
+    rb = RingBuffer(8)
+    rb.write(np.arange(3, dtype=np.float32))
+    rb.write(np.arange(3, 23, dtype=np.float32))  # 20 samples into 8: 12 lost plus the 3 queued
+    assert rb.available == 8 and rb.dropped == 15
+    assert rb.read_hops(4).tolist() == list(range(15, 23))
+    assert rb.available == 0 and rb.dropped == 15
+
+
+def test_reader_during_oversize_writes_sees_whole_hops_only(rng):
+    """Issue #10, defect 15: read_hops raised ConfigError while a write > capacity was in progress."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so reads land inside writes
+    try:
+        cap, hop, total = 1000, 160, 3_000_000
+        rb = RingBuffer(cap)
+        sizes = rng.integers(cap + 1, 5 * cap, size=total // cap)
+        producer = _run_producer(rb, total, sizes, 0.0)
+        got, seen_available = [], []
+        while producer.is_alive():
+            seen_available.append(rb.available)
+            block = rb.read_hops(hop, max_hops=2)
+            if block.size:
+                got.append(block)
+        producer.join()
+    finally:
+        sys.setswitchinterval(old)
+    while rb.available >= hop:
+        got.append(rb.read_hops(hop))
+    assert min(seen_available) >= 0 and max(seen_available) <= cap
+    assert got, "the consumer never got a hop"
+    last = -1
+    for block in got:
+        assert block.size % hop == 0
+        np.testing.assert_array_equal(block, np.arange(block[0], block[0] + block.size, dtype=np.float32))
+        assert block[0] > last
+        last = int(block[-1])
+    consumed = sum(b.size for b in got)
     assert consumed + rb.dropped + rb.available == total
