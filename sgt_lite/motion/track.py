@@ -14,6 +14,7 @@ yaw and roll are positive rotations about z and x; pitch is about -y.
 """
 import csv
 import dataclasses
+import json
 import logging
 from typing import Optional
 
@@ -37,6 +38,13 @@ class MotionTrack:
     (T, 6) bool mask, False where a channel was not measured (gaze during a
     blink, a frame without a face). A (T,) mask applies to every channel.
 
+    Tracks extracted from video also carry ``lag`` (the measured audio-video
+    lag in seconds, + when the sound comes after the lips), ``audio_offset``
+    (seconds of the audio file before frame 0: :meth:`load_audio` skips them,
+    which is how the lag is corrected), ``gaze_confidence`` (0-1 for the clip;
+    low where the iris spans few pixels) and ``meta`` (a JSON-able dict of
+    extraction figures).
+
     >>> t = MotionTrack.from_channels(30.0, head_yaw=np.linspace(0, 10, 31))
     >>> t.duration, float(t.head_yaw[-1]), t.motion.shape
     (1.0333333333333334, 10.0, (31, 6))
@@ -50,6 +58,10 @@ class MotionTrack:
     audio_path: Optional[str] = None
     audio: Optional[np.ndarray] = None
     audio_rate: Optional[int] = None
+    lag: Optional[float] = None
+    audio_offset: float = 0.0
+    gaze_confidence: Optional[float] = None
+    meta: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         self.motion = np.asarray(self.motion, dtype=np.float32)
@@ -66,6 +78,8 @@ class MotionTrack:
             raise DataFormatError("motion has NaN/Inf in frames marked valid")
         if not self.fps > 0:
             raise DataFormatError(f"fps must be > 0, got {self.fps}")
+        if not np.isfinite(self.audio_offset):
+            raise DataFormatError(f"audio_offset must be a finite number of seconds, got {self.audio_offset}")
         if self.audio is not None:
             self.audio = np.asarray(self.audio, dtype=np.float32)
             if self.audio_rate is None:
@@ -74,8 +88,8 @@ class MotionTrack:
     # construction ---------------------------------------------------------
     @classmethod
     def from_channels(cls, fps, valid=None, **kwargs) -> "MotionTrack":
-        meta = {k: kwargs.pop(k) for k in ("speaker", "source", "audio_path", "audio", "audio_rate")
-                if k in kwargs}
+        meta = {k: kwargs.pop(k) for k in ("speaker", "source", "audio_path", "audio", "audio_rate", "lag",
+                                           "audio_offset", "gaze_confidence", "meta") if k in kwargs}
         unknown = set(kwargs) - set(CHANNELS)
         if unknown:
             raise DataFormatError(f"unknown channels {sorted(unknown)}; known: {CHANNELS}")
@@ -112,14 +126,30 @@ class MotionTrack:
     blink = property(lambda self: self.channel("blink"))
 
     def load_audio(self, rate: int = 16000) -> np.ndarray:
-        """The paired audio as mono float32 at ``rate`` (read from ``audio_path`` if needed)."""
+        """The paired audio as mono float32 at ``rate``, aligned so that sample 0 is frame 0.
+
+        In-memory audio is taken as already aligned. A file is read from
+        ``audio_path`` (a WAV, or a video's sound track through ffmpeg) and
+        ``audio_offset`` seconds are skipped (zeros are prepended if negative).
+        """
         from ..audio import read_wav, resample
 
         if self.audio is not None:
             return resample(self.audio, self.audio_rate, rate)
         if not self.audio_path:
             raise DataFormatError(f"track {self.source or '?'} has no paired audio")
-        return read_wav(self.audio_path, sample_rate=rate)[0]
+        if str(self.audio_path).lower().endswith(".wav"):
+            x = read_wav(self.audio_path, sample_rate=rate)[0]
+        else:
+            from .media import decode_audio
+
+            x = decode_audio(self.audio_path, rate)
+        skip = int(round(self.audio_offset * rate))
+        if skip > 0:
+            return x[skip:]
+        if skip < 0:
+            return np.concatenate([np.zeros(-skip, np.float32), x])
+        return x
 
     # transforms ---------------------------------------------------------------
     def resampled(self, fps: float) -> "MotionTrack":
@@ -147,28 +177,44 @@ class MotionTrack:
         return out
 
     # I/O ----------------------------------------------------------------------
-    def save(self, path):
-        """Saves as ``.npz`` (motion, valid, fps, metadata and in-memory audio)."""
-        extra = {}
+    def save(self, path, **arrays):
+        """Saves as ``.npz`` (motion, valid, fps, metadata and in-memory audio).
+
+        Extra named ``arrays`` (e.g. ``motion_raw``, ``mouth``) are stored
+        alongside; :meth:`load` ignores all but ``motion_raw``.
+        """
+        extra = dict(arrays)
         if self.audio is not None:
-            extra = {"audio": self.audio, "audio_rate": np.int32(self.audio_rate)}
+            extra.update(audio=self.audio, audio_rate=np.int32(self.audio_rate))
+        if self.lag is not None:
+            extra["lag"] = np.float64(self.lag)
+        if self.gaze_confidence is not None:
+            extra["gaze_confidence"] = np.float64(self.gaze_confidence)
+        if self.meta:
+            extra["meta"] = np.array(json.dumps(self.meta, sort_keys=True))
         np.savez_compressed(
             path, motion=self.motion, valid=self.valid, fps=np.float64(self.fps),
             channels=np.array(CHANNELS), speaker=np.array(self.speaker), source=np.array(self.source),
-            audio_path=np.array(self.audio_path or ""), **extra)
+            audio_path=np.array(self.audio_path or ""), audio_offset=np.float64(self.audio_offset), **extra)
 
     @classmethod
-    def load(cls, path) -> "MotionTrack":
+    def load(cls, path, raw: bool = False) -> "MotionTrack":
+        """Reads a track saved by :meth:`save`; ``raw=True`` gives ``motion_raw`` (before smoothing) if stored."""
         try:
             with np.load(path, allow_pickle=False) as z:
                 if tuple(z["channels"].tolist()) != CHANNELS:
                     raise DataFormatError(f"{path}: channels {z['channels'].tolist()} != {CHANNELS}")
+                f = z.files
                 return cls(
-                    fps=float(z["fps"]), motion=z["motion"], valid=z["valid"],
-                    speaker=str(z["speaker"]), source=str(z["source"]),
+                    fps=float(z["fps"]), motion=z["motion_raw"] if raw and "motion_raw" in f else z["motion"],
+                    valid=z["valid"], speaker=str(z["speaker"]), source=str(z["source"]),
                     audio_path=str(z["audio_path"]) or None,
-                    audio=z["audio"] if "audio" in z.files else None,
-                    audio_rate=int(z["audio_rate"]) if "audio_rate" in z.files else None)
+                    audio=z["audio"] if "audio" in f else None,
+                    audio_rate=int(z["audio_rate"]) if "audio_rate" in f else None,
+                    lag=float(z["lag"]) if "lag" in f else None,
+                    audio_offset=float(z["audio_offset"]) if "audio_offset" in f else 0.0,
+                    gaze_confidence=float(z["gaze_confidence"]) if "gaze_confidence" in f else None,
+                    meta=json.loads(str(z["meta"])) if "meta" in f else {})
         except FileNotFoundError as exc:
             raise ModelFileError(f"track file not found: {path}") from exc
         except (KeyError, ValueError, OSError) as exc:
