@@ -37,6 +37,13 @@ def _kind(value) -> str:
     return repr(value)
 
 
+def _finite(x) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:       # an integer too large for a float
+        return False
+
+
 class Fields:
     """The fields of one table (a dict) read from ``source``; ``where`` is its dotted path.
 
@@ -68,7 +75,10 @@ class Fields:
             return v
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.error(key, f"expected a number, got {_kind(v)}")
-        v = float(v)
+        try:
+            v = float(v)
+        except OverflowError:       # a JSON/TOML integer too large for a float
+            v = math.inf
         if not math.isfinite(v):
             raise self.error(key, f"expected a finite number, got {v}")
         if v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi):
@@ -104,6 +114,39 @@ class Fields:
         if len(v) > max_len:
             raise self.error(key, f"longer than {max_len} characters")
         return v
+
+    def numbers(self, key, default=_MISSING, length=None, lo=-math.inf, hi=math.inf) -> list:
+        """A list of finite numbers within [lo, hi]; ``length`` fixes how many."""
+        v = self._get(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if not isinstance(v, list):
+            raise self.error(key, f"expected a list of numbers, got {_kind(v)}")
+        if length is not None and len(v) != length:
+            raise self.error(key, f"expected {length} numbers, got {len(v)}")
+        out = []
+        for i, x in enumerate(v):
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not _finite(x):
+                raise self.error(key, f"item {i}: expected a finite number, got {_kind(x)}")
+            if not lo <= x <= hi:
+                raise self.error(key, f"item {i}: {x:g} is outside [{lo:g}, {hi:g}]")
+            out.append(float(x))
+        return out
+
+    def strings(self, key, default=_MISSING, length=None, max_len=200) -> list:
+        """A list of strings; ``length`` fixes how many."""
+        v = self._get(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if not isinstance(v, list):
+            raise self.error(key, f"expected a list of strings, got {_kind(v)}")
+        if length is not None and len(v) != length:
+            raise self.error(key, f"expected {length} strings, got {len(v)}")
+        for i, x in enumerate(v):
+            if not isinstance(x, str) or len(x) > max_len:
+                raise self.error(key, f"item {i}: expected a string of at most {max_len} characters, "
+                                      f"got {_kind(x)}")
+        return list(v)
 
     def table_of(self, key, default=_MISSING) -> "Fields":
         """A nested table, as its own :class:`Fields`."""
