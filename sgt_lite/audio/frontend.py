@@ -1,6 +1,7 @@
 """Streaming MFCC + log-energy frontend with a C core and a numpy reference."""
 import logging
 import os
+import threading
 
 import numpy as np
 
@@ -62,6 +63,11 @@ class Frontend:
     with one warning); the ``SGT_LITE_FRONTEND`` environment variable overrides
     ``"auto"``. ``input_rate`` resamples a stream at another rate on the fly.
 
+    Threads: one Frontend carries one stream. Its methods may be called from
+    several threads (say, ``reset()`` from a control thread while an audio
+    thread calls ``process()``); a per-object lock serialises them, so each
+    call is atomic and sees the state the previous one left.
+
     >>> fe = Frontend()
     >>> fe.process(np.zeros(160, np.float32)).shape    # not a full window yet
     (0, 14)
@@ -94,6 +100,7 @@ class Frontend:
         else:
             self._core = NumpyMfcc(self.config)
         self.backend = backend
+        self._lock = threading.Lock()
         self._warned_nonfinite = False
         self._nonfinite_before_resampling = 0
         self.input_rate = self.config.sample_rate if input_rate is None else input_rate
@@ -112,6 +119,10 @@ class Frontend:
     @property
     def nonfinite_count(self) -> int:
         """NaN/Inf input samples replaced by 0.0 so far."""
+        with self._lock:
+            return self._nonfinite()
+
+    def _nonfinite(self) -> int:
         return self._core.nonfinite + self._nonfinite_before_resampling
 
     def process(self, chunk) -> np.ndarray:
@@ -121,25 +132,30 @@ class Frontend:
         ``nonfinite_count`` keeps the total), so they never reach a feature.
         """
         x = as_float32(chunk)
-        if self._resampler is not None:
-            # zero NaN/Inf before the filter would smear them over their neighbours
-            finite = np.isfinite(x)
-            if not finite.all():
-                self._nonfinite_before_resampling += int(x.size - np.count_nonzero(finite))
-                x = np.where(finite, x, np.float32(0.0))
-            x = self._resampler.process(x)
-        frames = self._core.process(x)
-        if not self._warned_nonfinite and self.nonfinite_count:
+        with self._lock:
+            if self._resampler is not None:
+                # zero NaN/Inf before the filter would smear them over their neighbours
+                finite = np.isfinite(x)
+                if not finite.all():
+                    self._nonfinite_before_resampling += int(x.size - np.count_nonzero(finite))
+                    x = np.where(finite, x, np.float32(0.0))
+                x = self._resampler.process(x)
+            frames = self._core.process(x)
+            warn = not self._warned_nonfinite and self._nonfinite() > 0
+            self._warned_nonfinite = self._warned_nonfinite or warn
+        if warn:
             log.warning("replaced NaN/Inf audio samples with 0.0; further ones are counted "
                         "silently in Frontend.nonfinite_count")
-            self._warned_nonfinite = True
         return frames
 
     def reset(self):
-        """Forgets buffered audio (e.g. on barge-in); the next frame starts fresh."""
-        self._core.reset()
-        if self._resampler is not None:
-            self._resampler.reset()
+        """Forgets buffered audio (e.g. on barge-in); the next frame starts fresh.
+
+        From another thread, it takes effect between two ``process()`` calls."""
+        with self._lock:
+            self._core.reset()
+            if self._resampler is not None:
+                self._resampler.reset()
 
 
 def require_rate(rate: int, expected: int, what: str = "audio"):

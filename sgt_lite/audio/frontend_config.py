@@ -1,7 +1,30 @@
 """The frontend's parameters: one dataclass shared by C, numpy, training and bundles."""
+import numbers
+import struct
 from dataclasses import asdict, dataclass, fields
 
+from ..config_check import Fields
 from ..errors import ConfigError
+
+# Bounds of every field; the C core (csrc/sgt_mfcc.h, SGT_MFCC_MIN_*/MAX_*) enforces the same.
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1000, 192000
+MIN_N_FFT, MAX_N_FFT = 4, 65536
+MAX_N_MELS = 512
+MIN_LOG_FLOOR, MAX_LOG_FLOOR = 1e-30, 1.0
+INT_FIELDS = ("sample_rate", "win_length", "hop_length", "n_fft", "n_mels", "n_mfcc")
+SOURCE = "frontend config"
+
+
+def _f32(x: float) -> float:
+    """``x`` as the C core stores it (a float32)."""
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _plain(value):
+    """numpy scalars as Python ints / floats; anything else unchanged (so the checker can name it)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 @dataclass(frozen=True)
@@ -13,6 +36,13 @@ class FrontendConfig:
     (100.0, 14)
     >>> FrontendConfig.from_dict(cfg.to_dict()) == cfg
     True
+
+    Every field is checked (types strictly, values against the C core's bounds):
+
+    >>> FrontendConfig(n_mels=65536)
+    Traceback (most recent call last):
+    ...
+    sgt_lite.errors.ConfigError: frontend config: n_mels: 65536 is outside [1, 512]
     """
 
     sample_rate: int = 16000
@@ -27,25 +57,35 @@ class FrontendConfig:
     log_floor: float = 1e-10
 
     def __post_init__(self):
-        problems = []
-        if self.sample_rate <= 0:
-            problems.append("sample_rate must be > 0")
-        if self.n_fft < 4 or self.n_fft & (self.n_fft - 1):
-            problems.append("n_fft must be a power of two >= 4")
-        if not 0 < self.win_length <= self.n_fft:
-            problems.append("need 0 < win_length <= n_fft")
-        if not 0 < self.hop_length <= self.win_length:
-            problems.append("need 0 < hop_length <= win_length")
-        if not 0.0 <= self.preemph < 1.0:
-            problems.append("need 0 <= preemph < 1")
-        if not 1 <= self.n_mfcc <= self.n_mels:
-            problems.append("need 1 <= n_mfcc <= n_mels")
-        if not 0.0 <= self.fmin < self.fmax <= self.sample_rate / 2:
-            problems.append("need 0 <= fmin < fmax <= sample_rate / 2")
-        if not self.log_floor > 0:
-            problems.append("log_floor must be > 0")
-        if problems:
-            raise ConfigError("invalid frontend config: " + "; ".join(problems))
+        values = {name: _plain(value) for name, value in asdict(self).items()}
+        f = Fields(values, SOURCE)
+        for name, value in values.items():
+            if name in INT_FIELDS and isinstance(value, float):
+                raise f.error(name, f"expected an integer, got the float {value!r}")
+            if name not in INT_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+                try:
+                    values[name] = float(value)
+                except OverflowError:
+                    raise f.error(name, f"{str(value)[:12]}... is far out of range") from None
+        f.integer("sample_rate", lo=MIN_SAMPLE_RATE, hi=MAX_SAMPLE_RATE)
+        n_fft = f.integer("n_fft", lo=MIN_N_FFT, hi=MAX_N_FFT)
+        if n_fft & (n_fft - 1):
+            raise f.error("n_fft", f"{n_fft} is not a power of two")
+        win = f.integer("win_length", lo=1, hi=n_fft)
+        f.integer("hop_length", lo=1, hi=win)
+        n_mels = f.integer("n_mels", lo=1, hi=MAX_N_MELS)
+        f.integer("n_mfcc", lo=1, hi=n_mels)
+        preemph = f.number("preemph", lo=0.0, hi=1.0, hi_open=True)
+        if _f32(preemph) >= 1.0:
+            raise f.error("preemph", f"{preemph!r} rounds to 1.0 as a float32; use at most 0.9999999")
+        fmax = f.number("fmax", lo=0.0, hi=values["sample_rate"] / 2, lo_open=True)
+        fmin = f.number("fmin", lo=0.0, hi=fmax, hi_open=True)
+        if not _f32(fmin) < _f32(fmax):
+            raise f.error("fmin", f"{fmin!r} equals fmax={fmax!r} as a float32")
+        f.number("log_floor", lo=MIN_LOG_FLOOR, hi=MAX_LOG_FLOOR)
+        f.done()
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     @property
     def frame_rate(self) -> float:
@@ -62,8 +102,9 @@ class FrontendConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "FrontendConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown frontend config keys {unknown}; known keys: {sorted(known)}")
+        """From a bundle's ``"frontend"`` table; missing keys take the defaults."""
+        f = Fields(data, SOURCE)
+        for field in fields(cls):
+            f.raw(field.name, None)
+        f.done()
         return cls(**data)

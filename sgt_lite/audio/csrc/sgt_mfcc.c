@@ -39,22 +39,61 @@ static double MelToHz(double mel) {
 
 static int IsPowerOfTwo(int n) { return n > 0 && (n & (n - 1)) == 0; }
 
-static int ConfigIsValid(const SgtMfccConfig* c) {
-  if (c->sample_rate <= 0) return 0;
-  if (!IsPowerOfTwo(c->n_fft) || c->n_fft < 4) return 0;
-  if (c->win_length <= 0 || c->win_length > c->n_fft) return 0;
-  if (c->hop_length <= 0 || c->hop_length > c->win_length) return 0;
-  if (!(c->preemph >= 0.0f && c->preemph < 1.0f)) return 0;
-  if (c->n_mels <= 0 || c->n_mfcc <= 0 || c->n_mfcc > c->n_mels) return 0;
-  if (!(c->fmin >= 0.0f && c->fmin < c->fmax)) return 0;
-  if (!(c->fmax <= 0.5f * (float)c->sample_rate)) return 0;
-  if (!(c->log_floor > 0.0f)) return 0;
+/* Comparisons are written so that NaN fails them. */
+SgtMfccStatus SgtMfccCheckConfig(const SgtMfccConfig* c) {
+  if (c == NULL) return SGT_MFCC_ERR_NULL;
+  if (c->sample_rate < SGT_MFCC_MIN_SAMPLE_RATE || c->sample_rate > SGT_MFCC_MAX_SAMPLE_RATE)
+    return SGT_MFCC_ERR_SAMPLE_RATE;
+  if (!IsPowerOfTwo(c->n_fft) || c->n_fft < SGT_MFCC_MIN_N_FFT || c->n_fft > SGT_MFCC_MAX_N_FFT)
+    return SGT_MFCC_ERR_N_FFT;
+  if (c->win_length <= 0 || c->win_length > c->n_fft) return SGT_MFCC_ERR_WIN_LENGTH;
+  if (c->hop_length <= 0 || c->hop_length > c->win_length) return SGT_MFCC_ERR_HOP_LENGTH;
+  if (!(c->preemph >= 0.0f && c->preemph < 1.0f)) return SGT_MFCC_ERR_PREEMPH;
+  if (c->n_mels <= 0 || c->n_mels > SGT_MFCC_MAX_N_MELS) return SGT_MFCC_ERR_N_MELS;
+  if (c->n_mfcc <= 0 || c->n_mfcc > c->n_mels) return SGT_MFCC_ERR_N_MFCC;
+  if (!(c->fmax > 0.0f && c->fmax <= 0.5f * (float)c->sample_rate)) return SGT_MFCC_ERR_FMAX;
+  if (!(c->fmin >= 0.0f && c->fmin < c->fmax)) return SGT_MFCC_ERR_FMIN;
+  if (!(c->log_floor >= SGT_MFCC_MIN_LOG_FLOOR && c->log_floor <= SGT_MFCC_MAX_LOG_FLOOR))
+    return SGT_MFCC_ERR_LOG_FLOOR;
+  return SGT_MFCC_OK;
+}
+
+const char* SgtMfccStatusString(SgtMfccStatus status) {
+  switch (status) {
+    case SGT_MFCC_OK: return "ok";
+    case SGT_MFCC_ERR_NULL: return "a NULL config or state pointer";
+    case SGT_MFCC_ERR_NOMEM: return "out of memory while allocating the MFCC tables";
+    case SGT_MFCC_ERR_SAMPLE_RATE: return "sample_rate must be an integer in [1000, 192000] Hz";
+    case SGT_MFCC_ERR_N_FFT: return "n_fft must be a power of two in [4, 65536]";
+    case SGT_MFCC_ERR_WIN_LENGTH: return "win_length must be an integer in [1, n_fft]";
+    case SGT_MFCC_ERR_HOP_LENGTH: return "hop_length must be an integer in [1, win_length]";
+    case SGT_MFCC_ERR_PREEMPH: return "preemph must be a number in [0, 1)";
+    case SGT_MFCC_ERR_N_MELS: return "n_mels must be an integer in [1, 512]";
+    case SGT_MFCC_ERR_N_MFCC: return "n_mfcc must be an integer in [1, n_mels]";
+    case SGT_MFCC_ERR_FMIN: return "fmin must be a number >= 0 and < fmax";
+    case SGT_MFCC_ERR_FMAX: return "fmax must be a number > 0 and <= sample_rate / 2";
+    case SGT_MFCC_ERR_LOG_FLOOR: return "log_floor must be a number in [1e-30, 1]";
+    case SGT_MFCC_ERR_SIZE: return "the MFCC tables for this config overflow size_t";
+  }
+  return "unknown SgtMfccStatus";
+}
+
+/* count * size in *out, or 0 when it overflows size_t. */
+static int MulSize(size_t count, size_t size, size_t* out) {
+  if (size != 0 && count > (size_t)-1 / size) return 0;
+  *out = count * size;
   return 1;
+}
+
+static void* AllocArray(size_t count, size_t size) {
+  size_t bytes;
+  if (!MulSize(count, size, &bytes)) return NULL;
+  return calloc(count ? count : 1, size);
 }
 
 #define SGT_ALLOC(ptr, count)                                   \
   do {                                                          \
-    (ptr) = calloc((size_t)(count), sizeof(*(ptr)));            \
+    (ptr) = AllocArray((size_t)(count), sizeof(*(ptr)));        \
     if ((ptr) == NULL) goto nomem;                              \
   } while (0)
 
@@ -77,7 +116,7 @@ static int FillMelFilterbank(SgtMfccState* s) {
       const double upper = (hz[m + 2] - f) / upper_w;
       double w = lower < upper ? lower : upper;
       if (w < 0.0) w = 0.0;
-      s->mel_weights[m * s->n_bins + k] = (sgt_real)(w * enorm);
+      s->mel_weights[(size_t)m * (size_t)s->n_bins + (size_t)k] = (sgt_real)(w * enorm);
       if (w > 0.0) {
         if (first < 0) first = k;
         last = k + 1;
@@ -93,17 +132,29 @@ static int FillMelFilterbank(SgtMfccState* s) {
 SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s) {
   int i, k, bits;
   int half;
+  size_t n_weights, n_dct, n_bytes;
+  SgtMfccStatus status;
+  if (s == NULL) return SGT_MFCC_ERR_NULL;
   memset(s, 0, sizeof(*s));
-  if (config == NULL || !ConfigIsValid(config)) return SGT_MFCC_ERR_CONFIG;
+  status = SgtMfccCheckConfig(config);
+  if (status != SGT_MFCC_OK) return status;
   s->config = *config;
   s->n_bins = config->n_fft / 2 + 1;
   half = config->n_fft / 2;
+  /* the largest tables, in elements and in bytes: fail cleanly where size_t is small */
+  if (!MulSize((size_t)config->n_mels, (size_t)s->n_bins, &n_weights) ||
+      !MulSize(n_weights, sizeof(sgt_real), &n_bytes) ||
+      !MulSize((size_t)config->n_mfcc, (size_t)config->n_mels, &n_dct) ||
+      !MulSize(n_dct, sizeof(sgt_real), &n_bytes)) {
+    memset(s, 0, sizeof(*s));
+    return SGT_MFCC_ERR_SIZE;
+  }
 
   SGT_ALLOC(s->window, config->win_length);
-  SGT_ALLOC(s->mel_weights, config->n_mels * s->n_bins);
+  SGT_ALLOC(s->mel_weights, n_weights);
   SGT_ALLOC(s->mel_first, config->n_mels);
   SGT_ALLOC(s->mel_last, config->n_mels);
-  SGT_ALLOC(s->dct, config->n_mfcc * config->n_mels);
+  SGT_ALLOC(s->dct, n_dct);
   SGT_ALLOC(s->cos_tab, half);
   SGT_ALLOC(s->sin_tab, half);
   SGT_ALLOC(s->post_cos, half);
@@ -125,7 +176,7 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
   for (k = 0; k < config->n_mfcc; ++k) {
     const double scale = k == 0 ? sqrt(1.0 / config->n_mels) : sqrt(2.0 / config->n_mels);
     for (i = 0; i < config->n_mels; ++i)
-      s->dct[i * config->n_mfcc + k] =
+      s->dct[(size_t)i * (size_t)config->n_mfcc + (size_t)k] =
           (sgt_real)(scale * cos(M_PI * k * (2.0 * i + 1.0) / (2.0 * config->n_mels)));
   }
 
@@ -158,10 +209,11 @@ nomem:
 int SgtMfccFrameSize(const SgtMfccState* s) { return s->config.n_mfcc + 1; }
 
 size_t SgtMfccMaxFrames(const SgtMfccState* s, size_t num_samples) {
-  const size_t total = (size_t)s->filled + num_samples;
   const size_t win = (size_t)s->config.win_length;
-  if (total < win) return 0;
-  return (total - win) / (size_t)s->config.hop_length + 1;
+  const size_t filled = (size_t)s->filled;
+  if (num_samples < win - filled) return 0;
+  /* (filled + num_samples - win) without overflowing size_t */
+  return (num_samples - (win - filled)) / (size_t)s->config.hop_length + 1;
 }
 
 /* One radix-2 stage of `size`-point butterflies with contiguous twiddles. */
@@ -296,14 +348,14 @@ static void ComputeFrame(SgtMfccState* s, float* out) {
   energy = (e4[0] + e4[1]) + (e4[2] + e4[3]);
   PowerSpectrum(s);
   for (m = 0; m < c->n_mels; ++m) {
-    const sgt_real* w = s->mel_weights + m * s->n_bins;
+    const sgt_real* w = s->mel_weights + (size_t)m * (size_t)s->n_bins;
     sgt_real acc = 0;
     for (k = s->mel_first[m]; k < s->mel_last[m]; ++k) acc += w[k] * s->power[k];
     s->logmel[m] = 10.0 * log10(acc > floor_ ? acc : floor_);
   }
   for (k = 0; k < c->n_mfcc; ++k) mfcc[k] = 0;
   for (m = 0; m < c->n_mels; ++m) {
-    const sgt_real* restrict d = s->dct + m * c->n_mfcc;
+    const sgt_real* restrict d = s->dct + (size_t)m * (size_t)c->n_mfcc;
     const sgt_real v = s->logmel[m];
     for (k = 0; k < c->n_mfcc; ++k) mfcc[k] += d[k] * v;
   }
@@ -317,6 +369,10 @@ size_t SgtMfccProcessSamples(SgtMfccState* s, const float* samples, size_t num_s
   const int frame_size = SgtMfccFrameSize(s);
   const float preemph = s->config.preemph;
   size_t i = 0, frames = 0;
+  if ((samples == NULL && num_samples > 0) || (out == NULL && max_frames > 0)) {
+    if (num_read != NULL) *num_read = 0;
+    return 0;
+  }
   for (;;) {
     if (s->filled == win) {
       if (frames == max_frames) break;
@@ -361,6 +417,7 @@ void SgtMfccReset(SgtMfccState* s) {
 }
 
 void SgtMfccFreeStateContents(SgtMfccState* s) {
+  if (s == NULL) return;
   free(s->window);
   free(s->mel_weights);
   free(s->mel_first);

@@ -8,7 +8,8 @@
  *   SgtMfccConfig cfg;
  *   SgtMfccFillConfigWithDefaults(&cfg);          // 16 kHz, 25/10 ms, 512 FFT
  *   SgtMfccState st;
- *   if (SgtMfccPopulateState(&cfg, &st) != SGT_MFCC_OK) { ... }
+ *   SgtMfccStatus err = SgtMfccPopulateState(&cfg, &st);
+ *   if (err != SGT_MFCC_OK) { puts(SgtMfccStatusString(err)); ... }
  *   size_t n_read, n_frames;
  *   n_frames = SgtMfccProcessSamples(&st, x, n, out, max_frames, &n_read);
  *   SgtMfccReset(&st);                             // new utterance, same config
@@ -25,6 +26,19 @@
  *     rows of SgtMfccFrameSize(&st) floats each and keeps no pointer to it.
  *     Samples that do not yet complete a frame are copied into the state, so
  *     the caller may reuse `samples` immediately.
+ *   - Strings from SgtMfccStatusString are static; never free them.
+ *
+ * Errors: PopulateState (and SgtMfccCheckConfig, which allocates nothing)
+ * return one SgtMfccStatus per problem: a code per config field, so a caller
+ * can name the field (SgtMfccStatusString gives the rule it broke), NOMEM
+ * when an allocation fails. Every size is computed in size_t with overflow
+ * checks, and each field is bounded (SGT_MFCC_MIN_* / SGT_MFCC_MAX_* below),
+ * so no config can make the tables overflow: the largest valid one
+ * (n_fft 65536, n_mels 512) needs about 140 MB with double tables.
+ *
+ * Threads: a state is not thread-safe. Functions may run concurrently on
+ * different states; calls on one state must not overlap (the Python binding
+ * holds a per-object lock for this).
  *
  * Each output frame is [c0 .. c(n_mfcc-1), log_energy], all in dB units:
  *   mel   = slaney-normalised mel filterbank (40 bands) of |FFT|^2
@@ -54,23 +68,47 @@ typedef SGT_MFCC_REAL sgt_real;
 /* Input samples are expected in [-1, 1]; anything beyond this magnitude is clamped. */
 #define SGT_MFCC_MAX_ABS 1.0e6f
 
+/* Bounds of the config fields. sgt_lite/audio/frontend_config.py uses the same
+ * numbers (tests/audio/test_frontend_config.py compares them). */
+#define SGT_MFCC_MIN_SAMPLE_RATE 1000
+#define SGT_MFCC_MAX_SAMPLE_RATE 192000
+#define SGT_MFCC_MIN_N_FFT 4
+#define SGT_MFCC_MAX_N_FFT 65536
+#define SGT_MFCC_MAX_N_MELS 512
+#define SGT_MFCC_MIN_LOG_FLOOR 1e-30f
+#define SGT_MFCC_MAX_LOG_FLOOR 1.0f
+
 typedef enum {
   SGT_MFCC_OK = 0,
-  SGT_MFCC_ERR_CONFIG = 1, /* a config value is out of range */
-  SGT_MFCC_ERR_NOMEM = 2   /* allocation failed */
+  SGT_MFCC_ERR_NULL = 1,         /* a NULL config or state pointer */
+  SGT_MFCC_ERR_NOMEM = 2,        /* allocation failed */
+  /* config errors, one per field (SGT_MFCC_IS_CONFIG_ERROR): */
+  SGT_MFCC_ERR_SAMPLE_RATE = 10, /* outside [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE] */
+  SGT_MFCC_ERR_N_FFT = 11,       /* not a power of two in [MIN_N_FFT, MAX_N_FFT] */
+  SGT_MFCC_ERR_WIN_LENGTH = 12,  /* outside [1, n_fft] */
+  SGT_MFCC_ERR_HOP_LENGTH = 13,  /* outside [1, win_length] */
+  SGT_MFCC_ERR_PREEMPH = 14,     /* NaN or outside [0, 1) */
+  SGT_MFCC_ERR_N_MELS = 15,      /* outside [1, MAX_N_MELS] */
+  SGT_MFCC_ERR_N_MFCC = 16,      /* outside [1, n_mels] */
+  SGT_MFCC_ERR_FMIN = 17,        /* NaN, < 0 or >= fmax */
+  SGT_MFCC_ERR_FMAX = 18,        /* NaN, <= 0 or > sample_rate / 2 */
+  SGT_MFCC_ERR_LOG_FLOOR = 19,   /* NaN or outside [MIN_LOG_FLOOR, MAX_LOG_FLOOR] */
+  SGT_MFCC_ERR_SIZE = 20         /* a table size overflows size_t (small size_t targets) */
 } SgtMfccStatus;
 
+#define SGT_MFCC_IS_CONFIG_ERROR(status) ((status) >= SGT_MFCC_ERR_SAMPLE_RATE)
+
 typedef struct {
-  int sample_rate;      /* Hz */
-  int win_length;       /* samples, <= n_fft */
-  int hop_length;       /* samples, <= win_length */
-  int n_fft;            /* power of two, >= 4 */
-  float preemph;        /* y[n] = x[n] - preemph * x[n-1], 0 disables */
-  int n_mels;           /* >= 1 */
-  float fmin;           /* Hz, >= 0 */
+  int sample_rate;      /* Hz, SGT_MFCC_MIN_SAMPLE_RATE .. SGT_MFCC_MAX_SAMPLE_RATE */
+  int win_length;       /* samples, 1 .. n_fft */
+  int hop_length;       /* samples, 1 .. win_length */
+  int n_fft;            /* power of two, SGT_MFCC_MIN_N_FFT .. SGT_MFCC_MAX_N_FFT */
+  float preemph;        /* y[n] = x[n] - preemph * x[n-1], 0 disables; [0, 1) */
+  int n_mels;           /* 1 .. SGT_MFCC_MAX_N_MELS */
+  float fmin;           /* Hz, 0 <= fmin < fmax */
   float fmax;           /* Hz, <= sample_rate / 2 */
   int n_mfcc;           /* 1 .. n_mels */
-  float log_floor;      /* > 0, power floor before log10 */
+  float log_floor;      /* power floor before log10, SGT_MFCC_MIN/MAX_LOG_FLOOR */
 } SgtMfccConfig;
 
 typedef struct {
@@ -99,8 +137,14 @@ typedef struct {
 
 void SgtMfccFillConfigWithDefaults(SgtMfccConfig* config);
 
-/* Validates `config` and allocates the state. On error nothing is left
- * allocated and the state must not be used. */
+/* The first problem of `config` (SGT_MFCC_OK if none); allocates nothing. */
+SgtMfccStatus SgtMfccCheckConfig(const SgtMfccConfig* config);
+
+/* A static, human-readable rule for a status, e.g. "n_mels must be in [1, 512]". */
+const char* SgtMfccStatusString(SgtMfccStatus status);
+
+/* Validates `config` (as SgtMfccCheckConfig) and allocates the state. On error
+ * nothing is left allocated, the state is zeroed and must not be used. */
 SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* state);
 
 /* Values per output frame: n_mfcc + 1. */
@@ -108,7 +152,9 @@ int SgtMfccFrameSize(const SgtMfccState* state);
 
 /* Consumes samples until all are used or `max_frames` frames are written to
  * `out`. Returns the number of frames written; *num_read receives the number
- * of samples consumed (all of them unless `max_frames` was reached). */
+ * of samples consumed (all of them unless `max_frames` was reached).
+ * `samples` may be NULL only with num_samples 0, `out` only with max_frames 0
+ * (otherwise nothing is consumed). */
 size_t SgtMfccProcessSamples(SgtMfccState* state, const float* samples,
                              size_t num_samples, float* out, size_t max_frames,
                              size_t* num_read);

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   SgtMfccFreeStateContents(&st);
   SgtMfccFreeStateContents(&st); /* documented as safe */
   cfg.n_fft = 500;
-  if (SgtMfccPopulateState(&cfg, &st) != SGT_MFCC_ERR_CONFIG) return 3;
+  if (SgtMfccPopulateState(&cfg, &st) != SGT_MFCC_ERR_N_FFT) return 3;
   free(x);
   return 0;
 }
