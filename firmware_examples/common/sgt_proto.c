@@ -15,6 +15,28 @@ uint16_t SgtProtoCrc16(const uint8_t* data, uint16_t len) {
 
 void SgtProtoInit(SgtProtoDecoder* dec) { memset(dec, 0, sizeof(*dec)); }
 
+void SgtProtoForgetSeq(SgtProtoDecoder* dec) {
+  dec->have_seq = 0;
+  dec->run_len = 0;
+}
+
+int SgtProtoSeqAccept(SgtProtoDecoder* dec, uint8_t seq) {
+  uint8_t ahead = (uint8_t)(seq - dec->last_seq);
+  if (dec->have_seq && (ahead == 0 || ahead > SGT_PROTO_SEQ_WINDOW)) {
+    int consecutive = dec->run_len > 0 && seq == (uint8_t)(dec->run_seq + 1);
+    dec->run_len = consecutive ? (uint8_t)(dec->run_len + 1) : 1;
+    dec->run_seq = seq;
+    if (dec->run_len < SGT_PROTO_SEQ_RESYNC) {
+      dec->seq_rejects++;
+      return 0;
+    }
+  }
+  dec->have_seq = 1;
+  dec->last_seq = seq;
+  dec->run_len = 0;
+  return 1;
+}
+
 /* Drops the first byte and rescans what is left for the next sync byte. */
 static void Resync(SgtProtoDecoder* dec) {
   uint8_t i;
@@ -24,9 +46,9 @@ static void Resync(SgtProtoDecoder* dec) {
   dec->len = (uint8_t)(dec->len - i);
 }
 
-/* Checks the buffer; returns 1 on a complete valid frame, 0 if more bytes are needed,
- * -1 if the buffer start cannot be a frame (caller resyncs). */
-static int Check(SgtProtoDecoder* dec) {
+/* Checks the buffer; returns 1 on a complete valid frame (copied to *frame and removed from
+ * the buffer), 0 if more bytes are needed, -1 if the buffer start cannot be a frame. */
+static int Take(SgtProtoDecoder* dec, SgtProtoFrame* frame) {
   uint8_t n, size, i;
   uint16_t crc;
   if (dec->len == 0) return 0;
@@ -41,25 +63,28 @@ static int Check(SgtProtoDecoder* dec) {
     dec->crc_errors++;
     return -1;
   }
-  dec->seq = dec->buf[1];
-  dec->count = n;
-  for (i = 0; i < n; ++i)
-    dec->centideg[i] = (int16_t)(uint16_t)(dec->buf[3 + 2 * i] | (dec->buf[4 + 2 * i] << 8));
-  dec->frames++;
+  frame->seq = dec->buf[1];
+  frame->count = n;
+  for (i = 0; i < n; ++i) frame->centi[i] = (int16_t)(uint16_t)(dec->buf[3 + 2 * i] | (dec->buf[4 + 2 * i] << 8));
   memmove(dec->buf, dec->buf + size, (size_t)(dec->len - size));
   dec->len = (uint8_t)(dec->len - size);
   return 1;
 }
 
-int SgtProtoFeed(SgtProtoDecoder* dec, uint8_t byte) {
+int SgtProtoFeed(SgtProtoDecoder* dec, uint8_t byte, SgtProtoOnFrame on_frame, void* ctx) {
+  SgtProtoFrame frame;
   int status, got = 0;
   if (dec->len == 0 && byte != SGT_PROTO_SYNC) return 0;
-  dec->buf[dec->len++] = byte;
+  dec->buf[dec->len++] = byte;            /* never overflows: a full buffer always resolves below */
   for (;;) {
-    status = Check(dec);
+    status = Take(dec, &frame);
     if (status == 1) {
-      got = 1;
-      continue;            /* bytes after a frame may already start the next one */
+      if (SgtProtoSeqAccept(dec, frame.seq)) {
+        dec->frames++;
+        ++got;
+        if (on_frame) on_frame(ctx, &frame);
+      }
+      continue;                           /* the bytes held may already hold the next frame */
     }
     if (status == -1) {
       Resync(dec);

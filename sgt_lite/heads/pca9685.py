@@ -1,5 +1,7 @@
 """PCA9685 16-channel PWM board over I2C (smbus2), with per-servo pulse calibration."""
 import logging
+import math
+import numbers
 import time
 
 from ..errors import ConfigError
@@ -7,9 +9,11 @@ from .base import HeadDriver, HeadDriverError
 
 log = logging.getLogger(__name__)
 
-MODE1, MODE2, PRESCALE, LED0_ON_L = 0x00, 0x01, 0xFE, 0x06
-SLEEP, AUTO_INCREMENT, RESTART, OUTDRV = 0x10, 0x20, 0x80, 0x04
+MODE1, MODE2, PRESCALE, LED0_ON_L, ALL_LED_OFF_H = 0x00, 0x01, 0xFE, 0x06, 0xFD
+SLEEP, AUTO_INCREMENT, RESTART, OUTDRV, FULL_OFF = 0x10, 0x20, 0x80, 0x04, 0x10
 OSC_HZ = 25_000_000
+SAFE_US = (500.0, 2500.0)      # pulse widths hobby servos accept, unless the profile says otherwise
+PULSE_LIMITS_US = (100.0, 3000.0)
 
 
 def prescale_for(freq_hz: float) -> int:
@@ -17,13 +21,61 @@ def prescale_for(freq_hz: float) -> int:
     return int(round(OSC_HZ / (4096.0 * freq_hz))) - 1
 
 
+def _real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def check_servos(profile) -> dict:
+    """{joint: Servo} for a PCA9685 head, or a :class:`ConfigError` naming the joint and field.
+
+    The profile loader checks the same and more; this is the driver's own check of what it
+    is about to drive, whatever built the profile. Every joint needs a ``servo`` table;
+    channels are whole numbers 0..15, one joint each; ``min_us < max_us``, both inside the
+    servo's safe pulse range (``safe_min_us`` / ``safe_max_us``, 500..2500 us by default,
+    never beyond 100..3000 us); ``min_deg != max_deg``; ``invert`` is true or false.
+    """
+    where = getattr(profile, "name", "profile")
+    servos, used = {}, {}
+    for name, joint in profile.joints.items():
+        s = joint.servo
+        if s is None:
+            raise ConfigError(f"{where}: joint {name!r} has no servo table; a PCA9685 head drives every joint "
+                              f"of its profile: add servo = {{ channel = N }} or remove the joint")
+        ch = s.channel
+        if isinstance(ch, bool) or not isinstance(ch, numbers.Integral) or not 0 <= ch <= 15:
+            raise ConfigError(f"{where}: joints.{name}.servo.channel: expected a whole number 0..15, got {ch!r}")
+        if ch in used:
+            raise ConfigError(f"{where}: joints.{name}.servo.channel: channel {ch} is already {used[ch]!r}'s; "
+                              "each joint needs its own channel")
+        used[ch] = name
+        lo, hi = getattr(s, "safe_min_us", SAFE_US[0]), getattr(s, "safe_max_us", SAFE_US[1])
+        if not (_real(lo) and _real(hi) and PULSE_LIMITS_US[0] <= lo < hi <= PULSE_LIMITS_US[1]):
+            raise ConfigError(f"{where}: joints.{name}.servo: the safe pulse range must lie within "
+                              f"{PULSE_LIMITS_US[0]:g}..{PULSE_LIMITS_US[1]:g} us, got {lo!r}..{hi!r}")
+        for key in ("min_us", "max_us", "min_deg", "max_deg"):
+            if not _real(getattr(s, key)):
+                raise ConfigError(f"{where}: joints.{name}.servo.{key}: expected a finite number, "
+                                  f"got {getattr(s, key)!r}")
+        if not lo <= s.min_us < s.max_us <= hi:
+            raise ConfigError(f"{where}: joints.{name}.servo: need {lo:g} <= min_us < max_us <= {hi:g} us, got "
+                              f"min_us={s.min_us:g}, max_us={s.max_us:g} (use invert = true to reverse a servo)")
+        if s.min_deg == s.max_deg:
+            raise ConfigError(f"{where}: joints.{name}.servo: min_deg and max_deg must differ, both are {s.min_deg:g}")
+        if not isinstance(s.invert, bool):
+            raise ConfigError(f"{where}: joints.{name}.servo.invert: expected true or false, got {s.invert!r}")
+        servos[name] = s
+    return servos
+
+
 class PCA9685Driver(HeadDriver):
-    """Drives the profile's servos (joints with a ``servo`` table) at ``freq_hz``.
+    """Drives the profile's servos (every joint needs a ``servo`` table) at ``freq_hz``.
 
     ``bus`` is an I2C bus number (opened with smbus2) or an object with smbus2's
-    ``write_byte_data`` / ``write_i2c_block_data`` / ``read_byte_data`` (tests pass a
-    fake). An I2C error is retried ``retries`` times; then the driver stops safely
-    (all outputs off) and raises :class:`HeadDriverError`.
+    ``write_byte_data`` / ``write_i2c_block_data`` (tests pass a fake). Everything is
+    checked (profile, channels, pulses, address, frequency) before the bus is opened.
+    Pulses never leave a servo's [min_us, max_us]. An I2C error is retried ``retries``
+    times; then the driver stops safely (all outputs off, bus closed) and raises
+    :class:`HeadDriverError`.
 
     >>> prescale_for(50)
     121
@@ -34,22 +86,35 @@ class PCA9685Driver(HeadDriver):
         super().__init__(profile)
 
     def _open(self):
-        self.servos = {n: j.servo for n, j in self.profile.joints.items() if j.servo is not None}
-        if not self.servos:
-            raise ConfigError(f"profile {self.profile.name!r} has no joint with a [servo] table")
-        channels = [s.channel for s in self.servos.values()]
-        if len(set(channels)) != len(channels) or not all(0 <= c <= 15 for c in channels):
-            raise ConfigError(f"servo channels must be distinct and within 0..15, got {channels}")
+        self.servos = check_servos(self.profile)
+        if isinstance(self.address, bool) or not isinstance(self.address, int) or not 0x03 <= self.address <= 0x77:
+            raise ConfigError(f"PCA9685 address must be an I2C address 0x03..0x77, got {self.address!r}")
+        if not _real(self.freq_hz) or not 24 <= self.freq_hz <= 1526:
+            raise ConfigError(f"PCA9685 freq_hz must be 24..1526, got {self.freq_hz!r}")
+        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or not 0 <= self.retries <= 100:
+            raise ConfigError(f"retries must be a whole number 0..100, got {self.retries!r}")
+        self.prescale = prescale_for(self.freq_hz)
+        self.period_us = 1e6 * 4096 * (self.prescale + 1) / OSC_HZ
+        longest = max(s.max_us for s in self.servos.values())
+        if longest >= self.period_us:
+            raise ConfigError(f"a {longest:g} us pulse does not fit the {self.period_us:.0f} us period of "
+                              f"{self.freq_hz:g} Hz; lower freq_hz (servos want 50)")
+        if isinstance(self.bus_arg, bool):
+            raise ConfigError(f"bus must be an I2C bus number or an smbus2-like object, got {self.bus_arg!r}")
         if isinstance(self.bus_arg, int):
+            if self.bus_arg < 0:
+                raise ConfigError(f"I2C bus number must be >= 0, got {self.bus_arg}")
             try:
                 from smbus2 import SMBus
             except ImportError as exc:
                 raise ConfigError("the PCA9685 driver needs smbus2: pip install 'sgt-lite[robot]'") from exc
-            self.bus = SMBus(self.bus_arg)
+            try:
+                self.bus = SMBus(self.bus_arg)
+            except OSError as exc:
+                raise HeadDriverError(f"cannot open I2C bus {self.bus_arg} (/dev/i2c-{self.bus_arg}): {exc}; "
+                                      "is I2C enabled and are you in the i2c group?") from exc
         else:
             self.bus = self.bus_arg
-        self.prescale = prescale_for(self.freq_hz)
-        self.period_us = 1e6 * 4096 * (self.prescale + 1) / OSC_HZ
         self._io(self.bus.write_byte_data, self.address, MODE1, SLEEP)          # sleep to set the prescaler
         self._io(self.bus.write_byte_data, self.address, PRESCALE, self.prescale)
         self._io(self.bus.write_byte_data, self.address, MODE2, OUTDRV)         # totem-pole outputs
@@ -57,17 +122,20 @@ class PCA9685Driver(HeadDriver):
         time.sleep(0.0005)                                                       # oscillator start-up
         self._io(self.bus.write_byte_data, self.address, MODE1, RESTART | AUTO_INCREMENT)
 
+    def pulse_us(self, joint: str, value: float) -> float:
+        """The pulse width for a joint value, never outside the servo's [min_us, max_us]."""
+        s = self.servos[joint]
+        return min(max(s.pulse_us(value), s.min_us), s.max_us)
+
     def counts(self, joint: str, value: float) -> int:
         """OFF count (0..4095) for a joint value, through its servo calibration."""
-        us = self.servos[joint].pulse_us(value)
-        return max(0, min(4095, int(round(us / self.period_us * 4096))))
+        return max(0, min(4095, int(round(self.pulse_us(joint, value) / self.period_us * 4096))))
 
-    def _send(self, joints):
-        for name, value in joints.items():
-            if name in self.servos:
-                off = self.counts(name, value)
-                reg = LED0_ON_L + 4 * self.servos[name].channel
-                self._io(self.bus.write_i2c_block_data, self.address, reg, [0, 0, off & 0xFF, off >> 8])
+    def _send(self, pose):
+        for name, value in pose.items():
+            off = self.counts(name, value)
+            reg = LED0_ON_L + 4 * self.servos[name].channel
+            self._io(self.bus.write_i2c_block_data, self.address, reg, [0, 0, off & 0xFF, off >> 8])
 
     def _io(self, fn, *args):
         for attempt in range(self.retries + 1):
@@ -79,15 +147,17 @@ class PCA9685Driver(HeadDriver):
                               self.address, self.retries + 1, exc)
                     self._all_off()
                     self.closed = True
+                    self._safe_close()
                     raise HeadDriverError(f"PCA9685 at 0x{self.address:02x}: I2C write failed: {exc}") from exc
                 time.sleep(0.001 * (attempt + 1))
 
     def _all_off(self):
         try:  # ALL_LED_OFF_H full-off bit: servos go limp rather than hold a stale pulse
-            self.bus.write_byte_data(self.address, 0xFD, 0x10)
+            self.bus.write_byte_data(self.address, ALL_LED_OFF_H, FULL_OFF)
         except OSError:
             pass
 
     def _close(self):
-        if hasattr(self, "bus") and isinstance(self.bus_arg, int):
-            self.bus.close()
+        bus, self.bus = getattr(self, "bus", None), None
+        if bus is not None and isinstance(self.bus_arg, int):
+            bus.close()

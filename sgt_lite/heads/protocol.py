@@ -2,18 +2,29 @@
 
 One frame::
 
-    0xA5 | seq (u8) | n (u8) | n x int16 little-endian centi-degrees | CRC-16 (u16 LE)
+    0xA5 | seq (u8) | n (u8) | n x int16 little-endian centi-units | CRC-16 (u16 LE)
 
-The CRC is CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) over ``seq, n, payload``. The
-eyelid travels as 0..100 "centi" units of closure per cent x 100 (0 = open, 10000 =
-closed). The decoder resynchronises after lost or corrupted bytes by scanning for the
-next sync byte whose frame checks out. ``firmware_examples/common/sgt_proto.c`` is the
-same decoder in portable C.
+The CRC is CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) over ``seq, n, payload``.
+Angles travel in centi-degrees; the eyelid travels as per cent closed x 100 (0 = open,
+10000 = closed). The decoder resynchronises after lost or corrupted bytes by scanning
+for the next sync byte whose frame checks out, and returns every frame a chunk
+completes (several can complete at once after a resync).
+
+``seq`` goes up by one per frame (mod 256). A receiver applies a frame only if its
+``seq`` is 1..``SEQ_WINDOW`` ahead of the last applied one, so duplicated and replayed
+frames are skipped while lost frames (a gap) are not a problem. After a larger jump
+(the host restarted, or a noise frame that passed the CRC moved the last ``seq``),
+``SEQ_RESYNC`` rejected frames with consecutive ``seq`` values resynchronise the
+receiver; a firmware watchdog also forgets the last ``seq`` when no frame arrived for
+a while. :class:`SeqCheck` is the reference; ``firmware_examples/common/sgt_proto.c``
+and the MicroPython example implement the same rules.
 """
 import struct
 
 SYNC = 0xA5
 MAX_CHANNELS = 16
+SEQ_WINDOW = 32
+SEQ_RESYNC = 3
 
 
 def crc16(data: bytes, crc: int = 0xFFFF) -> int:
@@ -43,18 +54,67 @@ def encode(seq: int, values) -> bytes:
     return bytes([SYNC]) + body + struct.pack("<H", crc16(body))
 
 
-class Decoder:
-    """Streaming decoder: feed any bytes, get (seq, [degrees]) frames; counts CRC errors.
+class SeqCheck:
+    """Accepts a frame's ``seq`` only if it advances; resynchronises after a jump.
 
-    >>> d = Decoder()
-    >>> d.feed(b"\\x00\\x13" + encode(1, [10.0]) + encode(2, [-5.0])[:4])
-    [(1, [10.0])]
+    >>> s = SeqCheck()
+    >>> [s.accept(q) for q in (5, 6, 6, 9, 4, 200, 201, 202, 203)]
+    [True, True, False, True, False, False, False, True, True]
+    >>> s.rejected
+    4
     """
 
-    def __init__(self):
+    def __init__(self, window: int = SEQ_WINDOW, resync: int = SEQ_RESYNC):
+        self.window, self.resync = window, resync
+        self.rejected = 0
+        self.reset()
+
+    def reset(self):
+        """Forgets the last ``seq``: the next frame is accepted whatever its number."""
+        self.last = None
+        self._run_seq, self._run_len = 0, 0
+
+    def accept(self, seq: int) -> bool:
+        seq &= 0xFF
+        if self.last is not None and not 1 <= (seq - self.last) & 0xFF <= self.window:
+            consecutive = self._run_len and seq == (self._run_seq + 1) & 0xFF
+            self._run_len = self._run_len + 1 if consecutive else 1
+            self._run_seq = seq
+            if self._run_len < self.resync:
+                self.rejected += 1
+                return False
+        self.last, self._run_len = seq, 0
+        return True
+
+
+class Decoder:
+    """Streaming decoder: feed any bytes, get every (seq, [degrees]) frame they complete.
+
+    Counts CRC errors; with ``check_seq`` (the default) frames whose ``seq`` does not
+    advance are skipped and counted in ``seq_rejects`` (see :class:`SeqCheck`).
+
+    >>> d = Decoder()
+    >>> d.feed(b"\\x00\\x13" + encode(1, [10.0]) + encode(1, [10.0]) + encode(2, [-5.0])[:4])
+    [(1, [10.0])]
+    >>> d.seq_rejects
+    1
+    """
+
+    def __init__(self, check_seq: bool = True):
+        self.seq_check = SeqCheck() if check_seq else None
+        self.reset()
+
+    def reset(self):
         self.buf = bytearray()
         self.crc_errors = 0
         self.frames = 0
+        if self.seq_check is not None:
+            self.seq_check.reset()
+            self.seq_check.rejected = 0
+
+    @property
+    def seq_rejects(self) -> int:
+        return self.seq_check.rejected if self.seq_check is not None else 0
 
     def feed(self, data: bytes):
         self.buf += data
@@ -80,8 +140,10 @@ class Decoder:
                 self.crc_errors += 1
                 del self.buf[:1]           # resynchronise on the next sync byte
                 continue
+            del self.buf[:size]
             seq, count = body[0], body[1]
+            if self.seq_check is not None and not self.seq_check.accept(seq):
+                continue
             vals = struct.unpack_from("<%dh" % count, body, 2)
             out.append((seq, [v / 100.0 for v in vals]))
             self.frames += 1
-            del self.buf[:size]

@@ -1,18 +1,66 @@
-"""Fault injection: an unplugged serial port, a slow consumer, signals during the demo."""
+"""Fault injection: an unplugged serial port, a killed recorder, a slow consumer, signals
+during the demo."""
 import logging
 import os
+import pathlib
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import numpy as np
 import pytest
 
-serial = pytest.importorskip("serial")
+from sgt_lite.heads.protocol import Decoder
 
-from sgt_lite.heads.protocol import Decoder  # noqa: E402
-from sgt_lite.heads.serial_link import SerialDriver  # noqa: E402
+try:
+    import serial
+except ImportError:
+    serial = None
+needs_serial = pytest.mark.skipif(serial is None, reason="needs pyserial")
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+RECORDER_CHILD = textwrap.dedent("""
+    import sys, time
+    from sgt_lite.heads.recorder import CsvRecorder, JsonlRecorder
+    rec = {"csv": CsvRecorder, "jsonl": JsonlRecorder}[sys.argv[1]](sys.argv[2], "pan_tilt")
+    k = 0
+    while True:                                   # a 50 Hz stream until killed
+        rec.write({"head_yaw": k % 50, "head_pitch": 1.0})
+        print(k, time.monotonic(), flush=True)    # row k is written; its time
+        k += 1
+        time.sleep(0.02)
+""")
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_recorder_killed_with_sigkill_keeps_all_but_the_last_second(kind, tmp_path):
+    """Rows reach the OS at least once per second, so SIGKILL loses only the rows of the last
+    second before the kill (the old recorder left a 0-byte file after 3 s)."""
+    path = tmp_path / f"rec.{kind}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    proc = subprocess.Popen([sys.executable, "-c", RECORDER_CHILD, kind, str(path)], stdout=subprocess.PIPE,
+                            text=True, env=env)
+    reports = []
+    try:
+        for line in proc.stdout:
+            k, t = line.split()
+            reports.append((int(k), float(t)))
+            if int(k) >= 150:                     # about 3 s of rows
+                break
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL and len(reports) > 150
+    t_last = reports[-1][1]
+    must_have = sum(1 for _, t in reports if t < t_last - 1.0)   # written more than 1 s before the last
+    lines = path.read_text().splitlines()
+    rows = lines[1:] if kind == "csv" else lines
+    assert len(rows) >= must_have >= 100
+    if kind == "csv":
+        assert rows[:3] == ["0,0.000,1.000", "1,1.000,1.000", "2,2.000,1.000"]
 
 
 class FakePort:
@@ -37,8 +85,11 @@ class FakePort:
         pass
 
 
+@needs_serial
 def test_serial_unplugged_mid_stream_reconnects_with_backoff(monkeypatch, caplog):
     monkeypatch.setattr(serial, "Serial", FakePort)
+    from sgt_lite.heads.serial_link import SerialDriver
+
     FakePort.plugged, FakePort.opened, FakePort.written = True, 0, bytearray()
     head = SerialDriver("/dev/ttyUSB0", "pan_tilt", backoff_s=0.02, max_backoff_s=0.08)
     cmd = {"head_yaw": 10.0, "head_pitch": 5.0}
@@ -66,8 +117,11 @@ def test_serial_unplugged_mid_stream_reconnects_with_backoff(monkeypatch, caplog
     assert values[:3] == [[10.0, 5.0]] * 3 and values[i + 1] == [10.0, 5.0]   # ... then the stream
 
 
+@needs_serial
 def test_backoff_grows_then_caps(monkeypatch):
     monkeypatch.setattr(serial, "Serial", FakePort)
+    from sgt_lite.heads.serial_link import SerialDriver
+
     FakePort.plugged = True
     head = SerialDriver("/dev/ttyUSB0", "pan_tilt", backoff_s=0.01, max_backoff_s=0.04)
     FakePort.plugged = False

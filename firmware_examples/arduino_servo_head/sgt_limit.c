@@ -1,0 +1,1 @@
+../common/sgt_limit.c
