@@ -22,17 +22,18 @@ class StyleEncoder(nn.Module):
 
 
 class Generator(nn.Module):
-    """Stacked audio features + noise + style code -> motion (causal, one step per frame).
+    """Stacked audio features + noise + style code -> raw outputs (causal, one step per frame).
 
-    Outputs per frame: 5 normalised angles, 1 blink logit, 4 pattern logits.
+    The outputs per frame are laid out by :class:`sgt_lite.model.outputs.OutputLayout`: head
+    angles, saccade and blink hazard logits, gaze-state logits and gaze-target cell logits.
     """
 
-    def __init__(self, feat_dim, noise_dim, style_dim, hidden=128, layers=2, n_patterns=4):
+    def __init__(self, feat_dim, noise_dim, style_dim, hidden=128, layers=2, n_out=43):
         super().__init__()
         self.noise_dim = noise_dim
         self.inp = nn.Linear(feat_dim + noise_dim + style_dim, hidden)
         self.lstm = nn.LSTM(hidden, hidden, num_layers=layers, batch_first=True)
-        self.out = nn.Linear(hidden, 6 + n_patterns)
+        self.out = nn.Linear(hidden, n_out)
 
     def forward(self, feats, noise, style, state=None):
         s = style[:, None, :].expand(-1, feats.shape[1], -1)

@@ -18,10 +18,11 @@ import torch.nn.functional as F
 
 from sgt_lite.audio.frontend_config import FrontendConfig
 from sgt_lite.model.checkpoint import Checkpoint
-from sgt_lite.motion import CHANNELS
+from sgt_lite.events import EyeConfig
+from sgt_lite.events.head_motion import HeadMotionConfig
+from sgt_lite.model.outputs import OutputLayout
 
 from . import data as D
-from .losses import moment_loss, spectrum_loss
 from .nets import Generator, StyleEncoder, supcon_loss
 
 log = logging.getLogger("sgt_train")
@@ -42,7 +43,7 @@ def _norm_motion(m, norm):
 
 def train_encoder(seqs, norm, recipe, device, rng, progress):
     win = int(recipe["encoder_window_s"] * recipe["fps"])
-    labels = sorted({s.label for s in seqs})
+    labels = sorted({s.label for s in seqs if s.kind != "negative"})
     by_label = {l: [s for s in seqs if s.label == l] for l in labels}
 
     def windows(split, n_per_label):
@@ -106,7 +107,7 @@ def main(argv=None):
     say = log.info
     say(f"sgt_train: device {device}, torch {torch.__version__}, recipe {args.recipe}")
 
-    seqs, heldout = D.build(recipe, rng, say)
+    seqs, heldout, held = D.build(recipe, rng, say)
     norm = D.norm_stats(seqs)
     enc, labels, enc_acc = train_encoder(seqs, norm, recipe, device, rng, say)
     for p in enc.parameters():
@@ -114,8 +115,11 @@ def main(argv=None):
 
     fps, T = recipe["fps"], int(recipe["seq_s"] * recipe["fps"])
     feat_dim = seqs[0].feats.shape[1]
+    eyes = EyeConfig()
+    layout = OutputLayout(eyes.grid.n_cells)
     gen = Generator(feat_dim, recipe["noise_dim"], recipe["style_dim"], recipe["hidden"], recipe["layers"],
-                    len(D.PATTERNS)).to(device)
+                    layout.size).to(device)
+    _init_event_biases(gen, seqs, layout, fps)
     opt = torch.optim.Adam(gen.parameters(), lr=recipe["lr"])
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, recipe["steps"], eta_min=recipe["lr"] * 0.05)
     start = 0
@@ -129,45 +133,50 @@ def main(argv=None):
         rng = np.random.default_rng(st["rng_seed"])
         say(f"  resumed at step {start}")
     fm, fs = (torch.tensor(norm[k], dtype=torch.float32, device=device) for k in ("feat_mean", "feat_std"))
-    mm, ms = (torch.tensor(norm[k], dtype=torch.float32, device=device) for k in ("motion_mean", "motion_std"))
+    hm, hs = (torch.tensor(norm[k][:3], dtype=torch.float32, device=device) for k in ("motion_mean", "motion_std"))
     w = recipe["loss_weights"]
     enc_win = int(recipe["encoder_window_s"] * fps)
+    codes_by_label = _class_codes(enc, seqs, norm, labels, recipe, device)
+    fractions = {"real": recipe["real_fraction"], "negative": recipe.get("negative_fraction", 0.1)}
     history = []
     bar = _bar(range(start, recipe["steps"]), recipe["steps"] - start, "generator")
     for step in bar:
-        batch = D.sample_batch(seqs, recipe["batch"], T, recipe["real_fraction"], rng)
-        feats = (torch.tensor(np.array([b[0] for b in batch]), device=device) - fm) / fs
-        motion = torch.tensor(np.array([b[1] for b in batch]), dtype=torch.float32, device=device)
-        valid = torch.tensor(np.array([b[2] for b in batch]), device=device)
-        pat = torch.tensor(np.array([D.pattern_labels(b[1], fps) for b in batch]), device=device)
-        target = (motion - mm) / ms
-        with torch.no_grad():
-            style = enc(target[:, :enc_win])
+        b = _batch(D.sample_batch(seqs, recipe["batch"], T, fractions, rng), T, codes_by_label, labels, rng, device)
+        feats = (b["feats"] - fm) / fs
         noise = torch.randn(feats.shape[0], T, recipe["noise_dim"], device=device)
-        out_raw, _ = gen(feats, noise, style)
-        ang, blink_logit, pat_logit = out_raw[..., :5], out_raw[..., 5], out_raw[..., 6:]
-        vmask = valid[..., :5].float()
-        l1 = (torch.abs(ang - target[..., :5]) * vmask).sum() / vmask.sum().clamp(min=1)
-        bmask = valid[..., 5].float()
-        blink = (F.binary_cross_entropy_with_logits(blink_logit, target[..., 5].clamp(0, 1), reduction="none")
-                 * bmask).sum() / bmask.sum().clamp(min=1)
-        gen_all = torch.cat([ang, torch.sigmoid(blink_logit)[..., None]], dim=2)
-        moments = moment_loss(gen_all, target.clamp(max=1e3), win=50, tail_weight=w.get("tails", 1.0))
-        spectrum = spectrum_loss(ang, target[..., :5])
-        pattern = F.cross_entropy(pat_logit.reshape(-1, pat_logit.shape[-1]), pat.reshape(-1))
-        style_l = (1 - (enc(gen_all[:, :enc_win]) * style).sum(1)).mean()
-        loss = (w["l1"] * l1 + w["blink"] * blink + w["moments"] * moments + w["spectrum"] * spectrum
-                + w["pattern"] * pattern + w["style"] * style_l)
+        out_raw, _ = gen(feats, noise, b["style"])
+        head = out_raw[..., layout.head]
+        target = (b["head"] - hm) / hs
+        hmask = b["head_valid"][..., None].float()
+        head_l1 = (torch.abs(head - target) * hmask).sum() / (3 * hmask.sum()).clamp(min=1)
+        vel = lambda x: x[:, 1:] - x[:, :-1]
+        vmask = hmask[:, 1:] * hmask[:, :-1]
+        head_vel = (torch.abs(vel(head) - vel(target)) * vmask).sum() / (3 * vmask.sum()).clamp(min=1)
+        ew, bw = b["eye_weight"], b["blink_weight"]
+        sacc = (F.binary_cross_entropy_with_logits(out_raw[..., layout.saccade], b["saccade"], reduction="none")
+                * ew).sum() / ew.sum().clamp(min=1)
+        blink = (F.binary_cross_entropy_with_logits(out_raw[..., layout.blink], b["blink"], reduction="none")
+                 * bw).sum() / bw.sum().clamp(min=1)
+        tmask = (b["target"] >= 0).float() * ew
+        tgt = F.cross_entropy(out_raw[..., layout.target].reshape(-1, layout.n_cells), b["target"].clamp(min=0).reshape(-1),
+                              reduction="none").reshape(tmask.shape)
+        target_l = (tgt * tmask).sum() / tmask.sum().clamp(min=1)
+        st = F.cross_entropy(out_raw[..., layout.state].reshape(-1, 3), b["state"].reshape(-1),
+                             reduction="none").reshape(ew.shape)
+        state_l = (st * ew).sum() / ew.sum().clamp(min=1)
+        loss = (w["head"] * head_l1 + w["head_velocity"] * head_vel + w["saccade"] * sacc + w["blink"] * blink
+                + w["target"] * target_l + w["state"] * state_l)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(gen.parameters(), 1.0)
         opt.step()
         sched.step()
-        history.append([loss.item(), l1.item(), moments.item(), spectrum.item(), pattern.item(), style_l.item()])
+        history.append([loss.item(), head_l1.item(), head_vel.item(), sacc.item(), blink.item(), target_l.item(),
+                        state_l.item()])
         if step % 10 == 0:
             h = np.mean(history[-50:], axis=0)
-            msg = dict(loss=f"{h[0]:.3f}", l1=f"{h[1]:.3f}", mom=f"{h[2]:.3f}", spec=f"{h[3]:.3f}",
-                       pat=f"{h[4]:.3f}", sty=f"{h[5]:.3f}")
+            msg = dict(loss=f"{h[0]:.3f}", head=f"{h[1]:.3f}", vel=f"{h[2]:.3f}", sacc=f"{h[3]:.3f}",
+                       blink=f"{h[4]:.3f}", tgt=f"{h[5]:.3f}", state=f"{h[6]:.3f}")
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(**msg)
             elif step % 200 == 0:
@@ -182,38 +191,98 @@ def main(argv=None):
     with torch.no_grad():
         for s in seqs[:: max(1, len(seqs) // 30)]:
             f = (torch.tensor(s.feats[None], device=device) - fm) / fs
-            style = enc(((torch.tensor(s.motion[None, :enc_win], dtype=torch.float32, device=device) - mm) / ms))
+            style = torch.tensor(codes_by_label.get(s.label, codes_by_label[labels[0]])[None], device=device)
             noise = torch.randn(1, len(s.feats), recipe["noise_dim"], device=device)
             x = torch.tanh(gen.inp(torch.cat([f, noise, style[:, None].expand(-1, len(s.feats), -1)], 2)))
             for layer in range(recipe["layers"]):
                 x, worst = _cell_trace(gen.lstm, layer, x)
                 cmax = max(cmax, worst)
-    codes = _style_table(enc, seqs, norm, labels, recipe, device)
+    head_cfg = HeadMotionConfig(**recipe.get("head_motion", {}))
+    codes = _style_table(enc, seqs, norm, labels, recipe, device, gen, codes_by_label, layout, head_cfg)
     weights = {f"generator.{k}": v.detach().cpu().numpy() for k, v in gen.state_dict().items()}
     weights.update({f"encoder.{k}": v.detach().cpu().numpy() for k, v in enc.state_dict().items()})
     frontend = FrontendConfig()
+    names = ["loss", "head", "head_velocity", "saccade", "blink", "target", "state"]
     ck = Checkpoint(
         path=str(out), frontend=frontend,
         model={"fps": fps, "stack": recipe["stack"], "feature_dim": feat_dim, "noise_dim": recipe["noise_dim"],
                "style_dim": recipe["style_dim"], "hidden": recipe["hidden"], "layers": recipe["layers"],
-               "outputs": list(CHANNELS), "pattern_classes": list(D.PATTERNS),
+               "outputs": layout.names(),
                "latency_s": (frontend.win_length + (recipe["stack"] - 1) * frontend.hop_length) / frontend.sample_rate,
-               "cell_clip": float(max(3.0, 1.5 * cmax))},
+               "cell_clip": float(max(3.0, 1.5 * cmax)), "eyes": eyes.to_dict(), "head_motion": head_cfg.to_dict()},
         norm=norm, styles=codes, encoder={"window": enc_win, "retrieval_heldout_windows": enc_acc},
         training={"recipe": recipe, "steps": recipe["steps"], "seed": recipe["seed"],
-                  "heldout_speakers": recipe["heldout_speakers"], "torch": torch.__version__,
+                  "heldout_speakers": held, "train_speakers": sorted({s.label for s in seqs if s.real}),
+                  "torch": torch.__version__,
                   "python": platform.python_version(), "minutes": round((time.time() - t0) / 60, 1),
-                  "final_losses": dict(zip(["loss", "l1", "moments", "spectrum", "pattern", "style"],
-                                           np.mean(history[-100:], axis=0).round(4).tolist())) if history else {}},
+                  "final_losses": dict(zip(names, np.mean(history[-100:], axis=0).round(4).tolist())) if history else {}},
         weights=weights)
     ck.save(out)
     with open(out / "losses.csv", "w") as f:
-        f.write("step,loss,l1,moments,spectrum,pattern,style\n")
+        f.write("step," + ",".join(names) + "\n")
         for i, row in enumerate(history):
             f.write(f"{start + i}," + ",".join(f"{v:.5f}" for v in row) + "\n")
     say(f"wrote {out}/config.json and weights.npz in {(time.time() - t0) / 60:.1f} min "
         f"(cell clip {ck.model['cell_clip']:.2f}, {len(codes)} styles)")
     return 0
+
+
+def _init_event_biases(gen, seqs, layout, fps):
+    """Start the hazard logits at the training data's event rates (faster, calmer training)."""
+    from sgt_lite.events.labels import onset_logit
+
+    w = np.concatenate([s.eye_weight for s in seqs])
+    sac = np.concatenate([s.saccade for s in seqs])
+    bl = np.concatenate([s.blink for s in seqs if s.kind != "negative"])
+    minutes_eye = max(w.sum() / fps / 60, 1e-6)
+    minutes = max(len(bl) / fps / 60, 1e-6)
+    with torch.no_grad():
+        gen.out.bias[layout.saccade] = onset_logit(float((sac * w).sum() / minutes_eye), fps)
+        gen.out.bias[layout.blink] = onset_logit(float(bl.sum() / minutes), fps)
+
+
+def _batch(items, T, codes_by_label, labels, rng, device):
+    """Pads windows to T frames; masks mark the real frames. Negatives get a random style."""
+    B = len(items)
+    F_ = items[0][0].feats.shape[1]
+    out = {"feats": np.zeros((B, T, F_), np.float32), "head": np.zeros((B, T, 3), np.float32),
+           "head_valid": np.zeros((B, T), bool), "saccade": np.zeros((B, T), np.float32),
+           "blink": np.zeros((B, T), np.float32), "target": np.full((B, T), -1, np.int64),
+           "state": np.zeros((B, T), np.int64), "eye_weight": np.zeros((B, T), np.float32),
+           "blink_weight": np.zeros((B, T), np.float32), "style": np.zeros((B, len(next(iter(codes_by_label.values())))), np.float32)}
+    for i, (s, sl) in enumerate(items):
+        n = len(s.feats[sl])
+        out["feats"][i, :n] = s.feats[sl]
+        out["head"][i, :n] = s.motion[sl, :3]
+        out["head_valid"][i, :n] = s.valid[sl, :3].all(1)
+        out["saccade"][i, :n] = s.saccade[sl]
+        out["blink"][i, :n] = s.blink[sl]
+        out["target"][i, :n] = s.target[sl]
+        out["state"][i, :n] = s.state[sl]
+        out["eye_weight"][i, :n] = s.eye_weight[sl]
+        if s.kind != "negative":
+            out["blink_weight"][i, :n] = s.valid[sl, 5]
+        label = s.label if s.label in codes_by_label else labels[rng.integers(len(labels))]
+        out["style"][i] = codes_by_label[label]
+    res = {k: torch.tensor(v, device=device) for k, v in out.items()}
+    res["feats"] = res["feats"].float()
+    return res
+
+
+def _class_codes(enc, seqs, norm, labels, recipe, device):
+    """Each style class's code: the normalised mean encoder code over its windows."""
+    win = int(recipe["encoder_window_s"] * recipe["fps"])
+    out = {}
+    with torch.no_grad():
+        for label in labels:
+            ws = [_norm_motion(s.motion[a:a + win], norm) for s in seqs if s.label == label
+                  for a in range(0, len(s.motion) - win + 1, win // 2)]
+            if not ws:
+                ws = [_norm_motion(s.motion[:win], norm) for s in seqs if s.label == label]
+                ws = [np.pad(w, ((0, win - len(w)), (0, 0)), mode="edge") for w in ws]
+            codes = enc(torch.tensor(np.array(ws), dtype=torch.float32, device=device))
+            out[label] = F.normalize(codes.mean(0), dim=0).cpu().numpy()
+    return out
 
 
 def _cell_trace(lstm, layer, x):
@@ -235,23 +304,57 @@ def _cell_trace(lstm, layer, x):
     return torch.stack(outs, 1), worst
 
 
-def _style_table(enc, seqs, norm, labels, recipe, device):
-    """Named style codes: the mean encoder code over each class's windows, with provenance."""
-    win = int(recipe["encoder_window_s"] * recipe["fps"])
+def _style_table(enc, seqs, norm, labels, recipe, device, gen, codes_by_label, layout, head_cfg):
+    """Named style codes with provenance, and each style's head-motion remainder: the variance of
+    its real (or procedural) head motion that the network's speech-driven output does not carry
+    (``var(real) - var(network)``, at least 30% of the real std), with the real motion's AR(2)
+    spectrum. Run time renders that remainder as a seeded process (sgt_lite.events.head_motion)."""
+    from sgt_lite.events.head_motion import lowpass
+
     names = dict(recipe.get("real_styles", {}))
+    fps = recipe["fps"]
+    fm, fs = (torch.tensor(norm[k], dtype=torch.float32, device=device) for k in ("feat_mean", "feat_std"))
     table = {}
     with torch.no_grad():
         for label in labels:
-            ws = []
-            for s in seqs:
-                if s.label == label:
-                    for a in range(0, len(s.motion) - win + 1, win // 2):
-                        ws.append(_norm_motion(s.motion[a:a + win], norm))
-            codes = enc(torch.tensor(np.array(ws), dtype=torch.float32, device=device))
-            code = F.normalize(codes.mean(0), dim=0).cpu().numpy()
-            real = any(s.real for s in seqs if s.label == label)
+            own = [s for s in seqs if s.label == label and s.original]
+            code = codes_by_label[label]
+            real_parts, net_parts = [], []
+            for s in own:
+                f = (torch.tensor(s.feats[None], device=device) - fm) / fs
+                noise = torch.randn(1, len(s.feats), recipe["noise_dim"], device=device)
+                raw, _ = gen(f, noise, torch.tensor(code[None], device=device))
+                net = raw[0, :, layout.head].cpu().numpy() * norm["motion_std"][:3] + norm["motion_mean"][:3]
+                smooth = lowpass(net, head_cfg.smooth_hz, fps, start=norm["motion_mean"][:3])
+                ok = s.valid[:, :3].all(1)
+                real_parts.append(s.motion[ok, :3] - s.motion[ok, :3].mean(0))
+                net_parts.append(smooth[ok] - smooth[ok].mean(0))
+            real = np.concatenate(real_parts)
+            netc = np.concatenate(net_parts)
+            var_r, var_n = real.var(0), netc.var(0)
+            resid = np.sqrt(np.maximum(var_r - var_n, (0.3 ** 2) * var_r))
+            ar = [fit_ar2_many([p[:, k] for p in real_parts]) for k in range(3)]
+            real_src = any(s.real for s in own)
             name = names.get(label, label)
-            source = (f"real speaker '{label}' in the StyleTalk sample clips ({len(ws)} windows, 3DMM head + "
-                      "video gaze)" if real else f"procedural generator preset '{label}' ({len(ws)} windows)")
-            table[name] = {"code": code.round(6).tolist(), "source": source}
+            n_s = sum(len(s.motion) for s in own) / fps
+            source = (f"real speaker '{label}' ({n_s:.0f} s of video: head pose, gaze and blinks)" if real_src
+                      else f"procedural generator preset '{label}' ({n_s:.0f} s)")
+            table[name] = {"code": code.round(6).tolist(), "source": source,
+                           "head": {"residual_std": resid.round(4).tolist(),
+                                    "residual_ar": [[round(a, 5) for a in p] for p in ar],
+                                    "network_std": np.sqrt(var_n).round(4).tolist(),
+                                    "real_std": np.sqrt(var_r).round(4).tolist()}}
     return table
+
+
+def fit_ar2_many(parts):
+    """AR(2) of several pieces of one process: pooled autocovariances (pieces are not joined)."""
+    from sgt_lite.events.head_motion import fit_ar2_autocov
+
+    r = np.zeros(3)
+    for x in parts:
+        x = np.asarray(x, np.float64) - np.mean(x)
+        n = len(x)
+        if n > 8:
+            r += [np.dot(x[:n - k], x[k:]) for k in range(3)]
+    return fit_ar2_autocov(r)

@@ -1,0 +1,91 @@
+"""The stage after the network: raw outputs per frame become head, gaze and lid motion.
+
+The network decides *when* and *where* (head angles, saccade and blink hazards, gaze targets and
+states; :class:`~sgt_lite.model.outputs.OutputLayout`); physiology decides *how*: the
+:class:`~sgt_lite.events.renderer.EyeRenderer` draws and renders eye events, and
+:class:`~sgt_lite.events.head_motion.HeadMotion` adds the head motion speech does not decide and
+follows the speaking / listening state. Both are seeded, so the same seed and the same audio give
+the same frames whatever the chunking.
+"""
+import numpy as np
+
+from ..config_check import Fields
+from ..errors import ConfigError
+from .config import EyeConfig
+from .head_motion import HeadMotion, HeadMotionConfig, check_remainder
+from .renderer import EyeRenderer
+
+
+def style_remainder(styles: dict, style, code=None):
+    """The head remainder (std (3,), AR (3, 2)) of a style name, a {name: weight} blend, or a raw
+    code (which takes the remainder of the named style nearest to it by cosine)."""
+    if isinstance(style, str):
+        entry = styles[style].get("head")
+        if entry is None:
+            raise ConfigError(f"style {style!r} has no 'head' remainder; re-export the bundle with quantize")
+        return check_remainder(entry["residual_std"], entry["residual_ar"], f"styles.{style}.head")
+    if isinstance(style, dict):
+        total = sum(float(w) for w in style.values())
+        parts = [(float(w) / total, style_remainder(styles, name)) for name, w in style.items()]
+        # a convex mix of stable AR(2) coefficients is stable (the stable set is a triangle)
+        return (sum(w * p[0] for w, p in parts), sum(w * p[1] for w, p in parts))
+    code = np.asarray(code, np.float64)
+    names = sorted(styles)
+    sims = [float(np.dot(code, np.asarray(styles[n]["code"], np.float64))) for n in names]
+    return style_remainder(styles, names[int(np.argmax(sims))])
+
+
+class MotionRenderer:
+    """Raw network outputs (n, layout.size) + speaking (n,) + normals (n, 3) -> (n, 6) motion.
+
+    ``norm`` holds the motion mean/std the head outputs were trained against; ``seed`` seeds the
+    eye events (the head's normals come from the caller's generator).
+
+    >>> from sgt_lite.model.outputs import OutputLayout
+    >>> lay = OutputLayout(EyeConfig().grid.n_cells)
+    >>> norm = {"motion_mean": np.zeros(6), "motion_std": np.ones(6)}
+    >>> r = MotionRenderer(lay, norm, EyeConfig(), HeadMotionConfig(), fps=25.0, seed=0)
+    >>> r.set_remainder((2.0, 1.5, 1.0), ((1.8, -0.82),) * 3)
+    >>> raw = np.zeros((50, lay.size), np.float32); raw[:, lay.saccade] = raw[:, lay.blink] = -9
+    >>> out = r.render(raw, np.ones(50), np.random.default_rng(0).standard_normal((50, 3)))
+    >>> out.shape, bool(np.isfinite(out).all())
+    ((50, 6), True)
+    """
+
+    def __init__(self, layout, norm, eyes: EyeConfig, head: HeadMotionConfig, fps: float, seed: int = 0):
+        self.layout = layout
+        self._mean = np.asarray(norm["motion_mean"], np.float64)[:3]
+        self._std = np.asarray(norm["motion_std"], np.float64)[:3]
+        self.eyes = EyeRenderer(eyes, fps, seed)
+        self.head = HeadMotion(head, fps, self._mean)
+
+    def set_remainder(self, std, ar):
+        self.head.set_remainder(std, ar)
+
+    def reset(self, seed=None):
+        self.eyes.reset(seed)
+        self.head.reset()
+
+    @property
+    def engagement(self) -> float:
+        return self.head.engagement
+
+    def render(self, raw, speaking, normals) -> np.ndarray:
+        lay = self.layout
+        raw = np.asarray(raw, np.float64)
+        n = len(raw)
+        speaking = np.asarray(speaking, np.float64).reshape(n)
+        eye = self.eyes.step(raw[:, lay.saccade], raw[:, lay.blink], raw[:, lay.target], raw[:, lay.state],
+                             listening=speaking < 0.5)
+        out = np.empty((n, 6))
+        net = raw[:, lay.head] * self._std + self._mean
+        for k in range(n):
+            out[k, :3] = self.head.step(net[k], speaking[k], normals[k])
+        out[:, 3], out[:, 4], out[:, 5] = eye.gaze_yaw, eye.gaze_pitch, eye.blink
+        return out
+
+
+def runtime_configs(model: dict, source: str):
+    """(EyeConfig, HeadMotionConfig) from a bundle's or checkpoint's ``model`` section."""
+    f = Fields(model, source, "model")
+    return EyeConfig.from_dict(f.raw("eyes"), source), HeadMotionConfig.from_dict(f.raw("head_motion"), source)
