@@ -31,3 +31,7 @@ class ModelFileError(SgtLiteError, OSError):
 
 class DataFormatError(SgtLiteError, ValueError):
     """A motion-capture or track file does not have the expected layout."""
+
+
+class TimingError(SgtLiteError, ValueError):
+    """A timestamp that is not finite, runs backwards, or lies beyond the clock's range."""

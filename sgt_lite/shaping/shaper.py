@@ -1,13 +1,21 @@
 """MotionShaper: model frames in, safe joint commands at the servo rate out."""
+import bisect
 import logging
 import math
+import numbers
+import time
 from typing import NamedTuple
 
+from ..config_check import Fields
+from ..errors import TimingError
 from .idle import IdleBehaviour
-from .profile import HeadProfile
+from .profile import MAX_INTENSITY, HeadProfile
 from .rate_limiter import RateLimiter
 
 log = logging.getLogger(__name__)
+
+MAX_CLOCK_S = 1e10      # ~300 years; beyond it float64 cannot count servo periods (1e17 + 0.02 == 1e17)
+MAX_FRAMES = 64
 
 
 class Command(NamedTuple):
@@ -19,6 +27,23 @@ class Command(NamedTuple):
 
 def _finite(x, fallback):
     return x if x is not None and math.isfinite(x) else fallback
+
+
+def _seconds(value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TimingError(f"{what}: expected a number of seconds, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and abs(value) <= MAX_CLOCK_S):
+        raise TimingError(f"{what}: {value!r} is not a usable time; times must be finite and within "
+                          f"+/-{MAX_CLOCK_S:g} s (seconds since a start or boot, e.g. time.monotonic())")
+    return value
+
+
+def _number(value, key, lo, hi, where, lo_open=False):
+    """An API argument checked like a config field (finite, in range, never a bool or a string)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        value = float(value)
+    return Fields({key: value}, where).number(key, lo=lo, hi=hi, lo_open=lo_open)
 
 
 class MotionShaper:
@@ -38,6 +63,14 @@ class MotionShaper:
     - when no frame arrives for ``profile.idle_after_s``, idle behaviour (drift, small
       saccades, blinks) takes over, so the head never freezes.
 
+    Two clocks meet here. The shaper has its own, ``t``, which only moves forward: one
+    servo period per ``tick()``, or to ``tick(t)``. A frame's ``t`` is stream time since the
+    Animator's last reset; the first frame of a stream is played at once and the rest
+    follow at their spacing. A frame whose stream time goes back (``Animator.reset()``,
+    e.g. on barge-in) or jumps ahead by more than ``idle_after_s`` starts a new stream.
+    ``reset()`` starts a new stream too and eases the joints to neutral; ``park_to(driver)``
+    brings the head to neutral in real time before a driver closes.
+
     >>> shaper = MotionShaper("pan_tilt")
     >>> from sgt_lite.animator import Frame
     >>> shaper.push(Frame(0.0, 10.0, 5.0, 2.0, 4.0, 0.0, 0.0))
@@ -48,20 +81,25 @@ class MotionShaper:
 
     def __init__(self, profile="pan_tilt", intensity=None, seed=0):
         self.profile = profile if isinstance(profile, HeadProfile) else HeadProfile.load(profile)
-        self.intensity = self.profile.intensity if intensity is None else float(intensity)
+        self.intensity = self.profile.intensity if intensity is None else _number(
+            intensity, "intensity", 0.0, MAX_INTENSITY, "MotionShaper")
         self.dt = 1.0 / self.profile.servo_rate_hz
         self._seed = seed
+        self.limiters = {n: RateLimiter(j.min, j.max, j.max_vel, j.max_acc, j.neutral)
+                         for n, j in self.profile.joints.items()}
+        self.t = 0.0
         self.reset()
 
     def reset(self):
-        p = self.profile
-        self.limiters = {n: RateLimiter(j.min, j.max, j.max_vel, j.max_acc, j.neutral) for n, j in p.joints.items()}
-        self._frames = []
-        self._targets = {n: j.neutral for n, j in p.joints.items()}
+        """Starts over with no stream: frames, look-at target and idle state are cleared; the
+        joints keep their position and speed and ease toward neutral within the limits."""
+        self._frames, self._times = [], []
+        self._stream_t = None                 # the last frame's stream time
+        self._offset = 0.0                    # shaper time = stream time + offset
+        self._targets = {n: j.neutral for n, j in self.profile.joints.items()}
         self._look = (0.0, 0.0)
         self.idle = IdleBehaviour(seed=self._seed)
         self.idle_active = False
-        self.t = 0.0
 
     def look_at(self, yaw, pitch):
         """Where the listener is (degrees, body frame; e.g. from a face tracker)."""
@@ -69,28 +107,37 @@ class MotionShaper:
             self._look = (float(yaw), float(pitch))
 
     def push(self, frame):
-        """Adds an Animator frame (its ``t`` is stream time)."""
-        self._frames.append(frame)
-        if len(self._frames) > 64:
-            del self._frames[:-64]
+        """Adds an Animator frame (its ``t`` is stream time, see the class notes)."""
+        ts = _seconds(frame.t, "push(frame): frame time")
+        if self._stream_t is None or ts < self._stream_t or ts - self._stream_t > self.profile.idle_after_s:
+            self._frames.clear()
+            self._times.clear()
+            self._offset = self.t - ts
+        self._stream_t = ts
+        t = ts + self._offset
+        self._frames.append(type(frame)(t, *frame[1:]))
+        self._times.append(t)
+        if len(self._frames) > MAX_FRAMES:
+            del self._frames[:-MAX_FRAMES], self._times[:-MAX_FRAMES]
 
     def _frame_at(self, t):
         fr = self._frames
         if not fr:
             return None
-        if t <= fr[0].t:
+        i = bisect.bisect_left(self._times, t)
+        if i == 0:
             return fr[0]
-        for a, b in zip(fr, fr[1:]):
-            if a.t <= t <= b.t:
-                w = (t - a.t) / max(b.t - a.t, 1e-9)
-                return type(a)(t, *((1 - w) * x + w * y for x, y in zip(a[1:], b[1:])))
-        return fr[-1]
+        if i == len(fr):
+            return fr[-1]
+        a, b = fr[i - 1], fr[i]
+        w = (t - a.t) / max(b.t - a.t, 1e-9)
+        return type(a)(t, *((1 - w) * x + w * y for x, y in zip(a[1:], b[1:])))
 
     def _intent(self, t):
         """Desired head angles and world gaze offset from the model (or idle) at time t."""
         p, k = self.profile, self.intensity
         f = self._frame_at(t)
-        stale = f is None or t - self._frames[-1].t > p.idle_after_s
+        stale = f is None or t - self._times[-1] > p.idle_after_s
         if stale:
             if not self.idle_active:
                 self.idle.reset(t)
@@ -109,8 +156,17 @@ class MotionShaper:
         return head, gaze, blink
 
     def tick(self, t=None):
-        """Advances one servo period (or to stream time ``t``) and returns the command."""
-        self.t = self.t + self.dt if t is None else float(t)
+        """Advances one servo period, or to time ``t`` on the shaper's clock (finite, never
+        earlier than the last tick), and returns the command."""
+        if t is None:
+            t = self.t + self.dt
+        else:
+            t = _seconds(t, "tick(t)")
+            if t < self.t:
+                raise TimingError(f"tick({t:g}) goes back in time: the shaper's clock is at {self.t:g} s and "
+                                  "only moves forward; call tick() with no argument, or pass a monotonic clock "
+                                  "(frame times are mapped onto it by push())")
+        self.t = t
         p, joints = self.profile, self.profile.joints
         (hy, hp, hr), (gy, gp), blink = self._intent(self.t)
         look_y, look_p = self._look
@@ -143,20 +199,39 @@ class MotionShaper:
             self._targets[name] = target
         return self.limiters[name].step(self._targets[name], self.dt)
 
-    def park(self, max_s: float = 5.0):
-        """Commands that bring every joint to neutral within the limits (use before closing a
-        driver, whose own neutral-on-close is a last resort that jumps)."""
-        out = []
+    def park_to(self, driver, max_s=5.0, clock=time.monotonic, sleep=time.sleep) -> bool:
+        """Eases every joint to neutral within the limits, writing one command per servo period
+        to ``driver`` in real time; call it before closing a driver (whose own neutral on
+        close is a last resort that jumps).
+
+        Command ``k`` goes out at ``start + k / servo_rate_hz`` on ``clock`` (so sleeps do not
+        add up to drift); after a write that comes back more than half a period late (a slow
+        bus), the schedule restarts from that write rather than catching up in a burst.
+        Returns True once every joint rests at neutral, False if ``max_s`` ran out first.
+        ``clock`` and ``sleep`` may be a simulated clock for offline use (recordings, soaks).
+        """
+        max_s = _number(max_s, "max_s", 0.0, 3600.0, "park_to", lo_open=True)
+        neutral = self.profile.neutral
+        for n in self._targets:
+            self._targets[n] = neutral[n]
+        start = clock()
+        deadline = start
         for _ in range(int(max_s / self.dt)):
-            self.t += self.dt
-            joints = {n: lim.step(self.profile.joints[n].neutral, self.dt) for n, lim in self.limiters.items()}
-            out.append(Command(self.t, joints))
-            if all(abs(lim.pos - self.profile.joints[n].neutral) < 1e-9 and abs(lim.vel) < 1e-9
-                   for n, lim in self.limiters.items()):
+            deadline += self.dt               # the first command, too, one period after the last tick
+            if deadline - start > max_s + 1e-9:
                 break
-        for n, j in self.profile.joints.items():
-            self._targets[n] = j.neutral
-        return out
+            self.t += self.dt
+            cmd = Command(self.t, {n: lim.step(neutral[n], self.dt) for n, lim in self.limiters.items()})
+            now = clock()
+            if now < deadline:
+                sleep(deadline - now)
+            elif now - deadline > self.dt / 2:
+                deadline = now
+            driver.write(cmd)
+            if all(abs(lim.pos - neutral[n]) < 1e-9 and abs(lim.vel) < 1e-9 for n, lim in self.limiters.items()):
+                return True
+        log.warning("park_to: not at neutral after %.2f s", max_s)
+        return False
 
     def neutral(self) -> Command:
         """The profile's neutral pose (what drivers go to on close)."""

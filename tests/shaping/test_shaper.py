@@ -124,13 +124,3 @@ def test_bad_profiles(tmp_path):
     p.write_text("not toml [")
     with pytest.raises(ConfigError, match="not valid TOML"):
         HeadProfile.load(p)
-
-
-def test_park_eases_to_neutral_within_limits():
-    s = MotionShaper("neck3_eyes2_lids")
-    for k in range(50):
-        s.push(Frame(k * 0.04, 30.0, -20.0, 10.0, 15.0, 8.0, 1.0))
-    cmds = [s.tick(k * 0.02) for k in range(1, 100)]
-    parked = s.park()
-    _check(s.profile, cmds + parked, s.dt)
-    assert parked[-1].joints == s.profile.neutral
