@@ -112,22 +112,60 @@ class _MicSource:
         self.stream.close()
 
 
+PARK_MAX_S = 5.0          # parking is bounded: a head that cannot reach neutral by then jumps on close
+
+
+class _Signals:
+    """SIGINT / SIGTERM while the demo runs: the first stops the loop and the head parks; a
+    second is absorbed, so parking finishes (it takes at most PARK_MAX_S); a third forces
+    the exit (KeyboardInterrupt), and the driver still closes, jumping to neutral. Installed
+    before anything else, so a signal during model loading also parks and closes the head."""
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self.count = 0
+        self.previous = {}
+        if threading.current_thread() is not threading.main_thread():
+            log.debug("not the main thread: the caller handles signals")
+            return
+        for s in (signal.SIGINT, signal.SIGTERM):
+            self.previous[s] = signal.getsignal(s)
+            signal.signal(s, self._on_signal)
+
+    def _on_signal(self, signum, frame):      # no I/O here: the main thread may be mid-write
+        self.count += 1
+        self.stop.set()
+        if self.count >= 3:
+            raise KeyboardInterrupt
+
+    def restore(self):
+        for s, h in self.previous.items():
+            signal.signal(s, h)
+
+
 def run_demo(input_path=None, head="console", profile=None, style=None, backend="auto", duration=None,
              realtime=True, playback=True, status_every_s=1.0, out=sys.stderr):
-    from .animator import Animator
-    from .audio import SAMPLE_WAV
-    from .heads import open_head
-    from .shaping import MotionShaper
-
-    profile = profile or ("display_eyes" if head.startswith(("display", "osc")) else
-                          "neck3_eyes2_lids" if head.startswith("serial") else "pan_tilt")
-    shaper = MotionShaper(profile)
-    driver = open_head(head, shaper.profile)     # a bad head spec fails before any audio starts
-    stop = threading.Event()
-    previous = {}
-    source = None
+    """Runs the demo until the input ends, ``duration`` passes or a signal arrives; then parks
+    the head in real time and closes it. Returns the loop's counters (None if stopped early)."""
+    signals = _Signals()
+    driver = source = None
     try:
+        from .animator import Animator
+        from .audio import SAMPLE_WAV
+        from .heads import open_head
+        from .shaping import MotionShaper
+
+        profile = profile or ("display_eyes" if head.startswith(("display", "osc")) else
+                              "neck3_eyes2_lids" if head.startswith("serial") else "pan_tilt")
+        shaper = MotionShaper(profile)
+        driver = open_head(head, shaper.profile)     # a bad head spec fails before any audio starts
+        out.write(f"head {head} ready (profile {shaper.profile.name!r}); loading the model\n")
+        out.flush()
+        if signals.stop.is_set():
+            return None
         anim = Animator(style=style, backend=backend)
+        if signals.stop.is_set():
+            return None
         if input_path is None:
             try:
                 source = _MicSource(anim.sample_rate)
@@ -137,25 +175,33 @@ def run_demo(input_path=None, head="console", profile=None, style=None, backend=
                 source = _FileSource(SAMPLE_WAV, anim.sample_rate, realtime, playback)
         else:
             source = _FileSource(input_path, anim.sample_rate, realtime, playback)
-        previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-
-        def on_signal(signum, frame):
-            stop.set()
-        for s in previous:
-            signal.signal(s, on_signal)
-        return _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out)
+        return _loop(anim, shaper, driver, source, signals.stop, head, duration, status_every_s, out)
     finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
         try:
-            for cmd in shaper.park():          # ease to neutral within the joint limits
-                driver.write(cmd)
-        except Exception as exc:
-            log.warning("could not ease to neutral: %s", exc)
-        driver.close()                         # neutral pose (already there), port closed
-        if source is not None:
-            source.close()
-        out.write("\nstopped: head at neutral, ports closed\n")
+            if driver is not None:
+                _park_and_close(shaper, driver, out)
+        finally:
+            if source is not None:
+                source.close()
+            signals.restore()
+
+
+def _park_and_close(shaper, driver, out):
+    out.write("\nparking: easing the head to neutral\n")
+    out.flush()
+    parked = False
+    try:
+        parked = shaper.park_to(driver, max_s=PARK_MAX_S)
+    except KeyboardInterrupt:
+        out.write("forced exit: parking cut short, the head jumps to neutral\n")
+        raise
+    except Exception as exc:
+        log.warning("could not ease to neutral: %s", exc)
+    finally:
+        driver.close()                         # neutral pose (already there when parked), port closed
+    if not parked:
+        out.write(f"the head did not reach neutral within {PARK_MAX_S:g} s; it jumped there on close\n")
+    out.write("stopped: head at neutral, ports closed\n")
 
 
 def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out):
