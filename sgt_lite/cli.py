@@ -42,15 +42,19 @@ def _cmd_features(args) -> int:
 def _cmd_extract(args) -> int:
     import numpy as np
 
-    from .motion.extract_video import extract_video
+    from .motion.corpus import extract
 
-    track = extract_video(args.video, audio_path=args.audio, speaker=args.speaker or "")
-    track.save(args.output)
+    track, arrays = extract(args.video, audio_path=args.audio, speaker=args.speaker or "")
+    track.save(args.output, **arrays)
     closed = track.blink > 0.5
     blinks = int(np.sum(closed[1:] & ~closed[:-1]))
     face = 100.0 * track.valid[:, 0].mean()
+    lag = "not measured (no sound)" if track.lag is None else (
+        f"{track.lag:+.3f} s ({'corrected' if track.meta.get('lag_applied') else 'unreliable, not corrected'})")
     print(f"{args.video}: {len(track)} frames at {track.fps:g} fps, face found in {face:.0f}% of frames, "
-          f"{blinks} blinks -> {args.output}")
+          f"{blinks} blinks, audio lag {lag}, gaze confidence {track.gaze_confidence:.2f}, head pitch "
+          f"reversals {track.meta['pitch_reversals_raw']:.1f}/s -> {track.meta['pitch_reversals']:.1f}/s "
+          f"smoothed -> {args.output}")
     return 0
 
 
@@ -155,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=_cmd_animate)
     e = sub.add_parser("extract", help="head pose, gaze and blinks from a talking-face video (needs [extract])")
     e.add_argument("video")
-    e.add_argument("--audio", help="the speech WAV that goes with the video")
+    e.add_argument("--audio", help="the speech WAV that goes with the video (default: the video's own sound, "
+                                   "through ffmpeg)")
     e.add_argument("--speaker", help="speaker id stored in the track")
     e.add_argument("-o", "--output", required=True, help="output .npz track")
     e.set_defaults(func=_cmd_extract)

@@ -73,3 +73,14 @@ def stream_info(path) -> dict:
     if audio is not None:
         out.update(audio_start=float(audio.get("start_time", 0.0)), audio_rate=int(audio["sample_rate"]))
     return out
+
+
+def frame_times(path) -> np.ndarray:
+    """Presentation times (s) of the video frames, sorted (ffprobe packet timestamps, no decoding)."""
+    cmd = [_tool("ffprobe"), "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+           "-of", "csv=p=0", str(path)]
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if res.returncode != 0:
+        raise BadAudioError(f"ffprobe cannot read {path}: {res.stderr.decode(errors='replace').strip()[-300:]}")
+    vals = [v.strip().rstrip(",") for v in res.stdout.decode().split()]
+    return np.sort(np.array([float(v) for v in vals if v and v != "N/A"]))

@@ -2,6 +2,9 @@
 
     python -m sgt_lite.motion.styletalk ../shared/data/styletalk -o data/tracks
 
+(The shipped tracks are built by :mod:`.build_corpus`, which also measures
+the lag and smooths the head; this script makes the bare merged tracks.)
+
 The videos carry ``len(video) - len(mat)`` extra leading frames (2 for most
 clips, 0 for Obama_clip3): pose row k matches video frame k + offset, and both
 start with the audio.
@@ -26,6 +29,22 @@ def speaker_of(clip: str) -> str:
     return clip.split("_")[0]
 
 
+def merge(pose: MotionTrack, lm, fps: float, clip: str):
+    """(merged track, video-only track): 3DMM head from ``pose``, gaze and blinks from landmarks ``lm``
+    (already aligned to the pose rows)."""
+    video = track_from_landmarks(lm, fps, speaker=speaker_of(clip), source=f"mediapipe:{clip}.mp4",
+                                 audio_path=pose.audio_path)
+    motion = pose.motion.copy()
+    valid = pose.valid.copy()
+    motion[:, GAZE] = video.motion[:, GAZE]
+    motion[:, 5] = video.motion[:, 5]
+    valid[:, 3:] = video.valid[:, 3:]
+    merged = MotionTrack(fps=pose.fps, motion=motion, valid=valid, speaker=speaker_of(clip),
+                         source=f"styletalk:{clip} (head: 3dmm; gaze, blink: mediapipe)",
+                         audio_path=f"wav/{clip}.wav", gaze_confidence=video.gaze_confidence)
+    return merged, video
+
+
 def build_track(root, clip: str, progress: bool = True):
     """Returns (merged track, video-only track aligned to the pose rows)."""
     root = pathlib.Path(root)
@@ -35,17 +54,7 @@ def build_track(root, clip: str, progress: bool = True):
     offset = lm.shape[0] - len(pose)
     if offset < 0:
         raise ValueError(f"{clip}: video has fewer frames ({lm.shape[0]}) than the pose ({len(pose)})")
-    video = track_from_landmarks(lm[offset:offset + len(pose)], fps, speaker=speaker_of(clip),
-                                 source=f"mediapipe:{clip}.mp4", audio_path=pose.audio_path)
-    motion = pose.motion.copy()
-    valid = pose.valid.copy()
-    motion[:, GAZE] = video.motion[:, GAZE]
-    motion[:, 5] = video.motion[:, 5]
-    valid[:, 3:] = video.valid[:, 3:]
-    merged = MotionTrack(fps=pose.fps, motion=motion, valid=valid, speaker=speaker_of(clip),
-                         source=f"styletalk:{clip} (head: 3dmm; gaze, blink: mediapipe)",
-                         audio_path=f"wav/{clip}.wav")
-    return merged, video
+    return merge(pose, lm[offset:offset + len(pose)], fps, clip)
 
 
 def main(argv=None):

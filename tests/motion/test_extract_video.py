@@ -64,5 +64,23 @@ def test_cli_extract_writes_a_track_with_a_progress_bar(styletalk, tmp_path):
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert "212/212 frames" in res.stderr
+    assert "audio lag" in res.stdout and "gaze confidence" in res.stdout
     tr = MotionTrack.load(out)
     assert len(tr) == 212 and tr.audio_path.endswith("feifeili_clip3.wav")
+    assert tr.lag is not None and "pitch_reversals" in tr.meta
+    assert MotionTrack.load(out, raw=True).motion.shape == tr.motion.shape
+
+
+def test_extract_finds_the_edtalk_obama_lag_from_the_video_sound(talking):
+    """End to end on a real clip with its own sound track: MediaPipe, ffmpeg, lag, smoothing."""
+    from sgt_lite.motion.corpus import extract
+    from sgt_lite.motion.media import have_ffmpeg
+
+    if not have_ffmpeg():
+        pytest.skip("ffmpeg is not installed")
+    tr, arrays = extract(talking / "video" / "edtalk_obama.mp4", speaker="Obama", progress=False)
+    assert len(tr) == 500 and tr.fps == 25.0 and tr.audio_path.endswith("edtalk_obama.mp4")
+    assert 0.20 <= tr.lag <= 0.30 and tr.meta["lag_applied"] and tr.audio_offset == pytest.approx(tr.lag)
+    assert tr.meta["pitch_reversals"] < 0.5 * tr.meta["pitch_reversals_raw"]
+    assert tr.gaze_confidence == 1.0 and tr.meta["face_rate"] == 1.0
+    assert arrays["motion_raw"].shape == tr.motion.shape and arrays["mouth"].shape == (500,)
