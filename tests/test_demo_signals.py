@@ -96,9 +96,9 @@ def test_sigterm_right_after_the_head_opens_still_parks_and_closes(tmp_path):
     err = demo.stderr()
     assert demo.proc.returncode == 0, err
     assert "head at neutral, ports closed" in err and "Traceback" not in err
-    rows = _rows(out)
-    assert 1 <= len(rows) < 25                               # stopped before speech drove the head
-    np.testing.assert_allclose(rows, 0.0)
+    rows = _rows(out)                                        # (the old demo died here: rc -15, empty file)
+    np.testing.assert_allclose(rows[-1], 0.0)                # close() sent neutral ...
+    assert len(rows) < 100 and np.abs(rows).max() < 5.0      # ... and speech had hardly started, if at all
 
 
 def test_a_second_sigterm_does_not_cut_parking_short_and_parking_is_paced(tmp_path, slow_profile):
