@@ -22,7 +22,11 @@ void SgtProtoForgetSeq(SgtProtoDecoder* dec) {
 
 int SgtProtoSeqAccept(SgtProtoDecoder* dec, uint8_t seq) {
   uint8_t ahead = (uint8_t)(seq - dec->last_seq);
-  if (dec->have_seq && (ahead == 0 || ahead > SGT_PROTO_SEQ_WINDOW)) {
+  if (dec->have_seq && ahead == 0) {      /* the last delivered frame again: never twice */
+    dec->seq_rejects++;
+    return 0;
+  }
+  if (dec->have_seq && ahead > SGT_PROTO_SEQ_WINDOW) {
     int consecutive = dec->run_len > 0 && seq == (uint8_t)(dec->run_seq + 1);
     dec->run_len = consecutive ? (uint8_t)(dec->run_len + 1) : 1;
     dec->run_seq = seq;

@@ -16,8 +16,8 @@
  * Sequence check: a frame is delivered only if its seq is 1..SGT_PROTO_SEQ_WINDOW ahead of
  * the last delivered one (duplicates and replays are skipped and counted in seq_rejects;
  * lost frames are fine). SGT_PROTO_SEQ_RESYNC rejected frames with consecutive seq values
- * resynchronise (host restarted); SgtProtoForgetSeq() accepts the next frame whatever its
- * seq (call it from a watchdog). Corrupted or truncated frames are skipped and counted in
+ * resynchronise (host restarted), but a copy of the last delivered frame is never delivered;
+ * SgtProtoForgetSeq() accepts the next frame whatever its seq (call it from a watchdog). Corrupted or truncated frames are skipped and counted in
  * crc_errors. */
 #ifndef SGT_PROTO_H_
 #define SGT_PROTO_H_

@@ -71,7 +71,11 @@ class Decoder:
         self.run_seq = self.run_len = 0
 
     def seq_accept(self, seq):
-        if self.last_seq is not None and not 1 <= (seq - self.last_seq) & 0xFF <= SEQ_WINDOW:
+        ahead = None if self.last_seq is None else (seq - self.last_seq) & 0xFF
+        if ahead == 0:                                      # the last applied frame again: never twice
+            self.seq_rejects += 1
+            return False
+        if ahead is not None and ahead > SEQ_WINDOW:
             consecutive = self.run_len > 0 and seq == (self.run_seq + 1) & 0xFF
             self.run_len = self.run_len + 1 if consecutive else 1
             self.run_seq = seq

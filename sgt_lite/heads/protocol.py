@@ -15,8 +15,8 @@ completes (several can complete at once after a resync).
 frames are skipped while lost frames (a gap) are not a problem. After a larger jump
 (the host restarted, or a noise frame that passed the CRC moved the last ``seq``),
 ``SEQ_RESYNC`` rejected frames with consecutive ``seq`` values resynchronise the
-receiver; a firmware watchdog also forgets the last ``seq`` when no frame arrived for
-a while. :class:`SeqCheck` is the reference; ``firmware_examples/common/sgt_proto.c``
+receiver; a copy of the last applied frame is never applied, not even by a resync. A
+firmware watchdog also forgets the last ``seq`` when no frame arrived for a while. :class:`SeqCheck` is the reference; ``firmware_examples/common/sgt_proto.c``
 and the MicroPython example implement the same rules.
 """
 import struct
@@ -76,7 +76,11 @@ class SeqCheck:
 
     def accept(self, seq: int) -> bool:
         seq &= 0xFF
-        if self.last is not None and not 1 <= (seq - self.last) & 0xFF <= self.window:
+        ahead = None if self.last is None else (seq - self.last) & 0xFF
+        if ahead == 0:                 # the last applied frame again: never applied twice
+            self.rejected += 1
+            return False
+        if ahead is not None and ahead > self.window:
             consecutive = self._run_len and seq == (self._run_seq + 1) & 0xFF
             self._run_len = self._run_len + 1 if consecutive else 1
             self._run_seq = seq

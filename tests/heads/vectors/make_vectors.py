@@ -29,6 +29,7 @@ SEQ_STREAMS = {
     "noise frame jumps ahead": [40, 41, 70, 42, 43, 44, 45, 46],
     "flood of one duplicate never resyncs": [7, 7, 7, 7, 7, 7, 8],
     "jump beyond the window": [0, 1, 2, 60, 61, 3, 62, 63, 64],
+    "replayed run ending on the last frame": [50, 51, 52, 50, 51, 52, 53],
 }
 
 
