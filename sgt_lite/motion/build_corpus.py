@@ -130,7 +130,7 @@ def dataset_card(tracks) -> str:
     head = ("| clip | speaker | s | fps | resolution | licence | lag (s) | lag z | lag applied | face found | "
             "eye px | gaze conf. | pitch rev/s raw → smoothed |")
     rows = [head, "|" + " --- |" * 3 + " ---: |" * 2 + " --- |" * 2 + " ---: |" * 6]
-    for t in sorted(tracks, key=lambda t: (t.meta.get("source_repo", ""), t.meta.get("clip", t.source))):
+    for t in sorted(tracks, key=lambda t: (not t.source.startswith("styletalk"), t.meta.get("clip", t.source))):
         m = t.meta
         rows.append(
             f"| {m.get('clip', t.source)} | {t.speaker} | {t.duration:.1f} | {t.fps:g} "
