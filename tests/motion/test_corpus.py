@@ -126,3 +126,21 @@ def test_notice_licences_and_card_are_current(corpus):
         assert (TRACKS / "licenses" / src.licence_file).is_file() and src.licence_file in notice
     card = (REPO / "docs" / "dataset_card.md").read_text()
     assert dataset_card(corpus) in card, "docs/dataset_card.md is stale: rerun python -m sgt_lite.motion.build_corpus"
+
+
+def test_without_ffmpeg_video_audio_is_a_clear_error(tmp_path, monkeypatch):
+    import shutil
+
+    from sgt_lite.errors import BackendUnavailableError, ModelFileError
+    from sgt_lite.motion import media
+
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"not really a video")
+    t = MotionTrack.from_channels(25, head_yaw=np.zeros(25), audio_path=str(video))
+    monkeypatch.setattr(media.shutil, "which", lambda name: None)
+    with pytest.raises(BackendUnavailableError, match="apt-get install ffmpeg"):
+        t.load_audio()
+    monkeypatch.setattr(media.shutil, "which", shutil.which)
+    t.audio_path = str(tmp_path / "missing.mp4")
+    with pytest.raises(ModelFileError, match="not found"):
+        t.load_audio()
