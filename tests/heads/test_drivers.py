@@ -13,6 +13,7 @@ import types
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from sgt_lite.errors import ConfigError
 from sgt_lite.heads import HeadDriverError, open_head, parse_head
@@ -468,3 +469,27 @@ GOOD_SPECS = [
 @pytest.mark.parametrize("spec,parsed", GOOD_SPECS, ids=[s for s, _ in GOOD_SPECS])
 def test_good_head_strings_parse(spec, parsed):
     assert parse_head(spec) == parsed
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10 ** 30, 10 ** 30)),
+                       min_size=6, max_size=6))
+def test_pca9685_never_emits_a_pulse_outside_a_servos_calibration(values):
+    profile = HeadProfile.load("neck3_eyes2_lids")
+    bus = FakeBus()
+    head = PCA9685Driver(profile, bus=bus)
+    bus.log.clear()
+    cmd = dict(zip(profile.joints, values))
+    finite = all(math.isfinite(v) for v in values)
+    try:
+        head.write(cmd)
+    except HeadDriverError:
+        assert not finite and bus.log == []
+    else:
+        assert finite
+        pulses = bus.pulses_us()
+        for name, j in profile.joints.items():
+            s = j.servo
+            lo, hi = sorted((s.pulse_us(j.min), s.pulse_us(j.max)))   # the joint's range, through the calibration
+            assert lo - 3 <= pulses[s.channel] <= hi + 3                 # one PWM count is 4.9 us
+            assert s.min_us - 3 <= pulses[s.channel] <= s.max_us + 3
