@@ -1,5 +1,6 @@
 """Animator: streaming speech in, head / gaze / blink frames out."""
 import logging
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -85,16 +86,22 @@ class Animator:
         self.style = style
 
     def reset(self):
-        """Back to the initial state: empty buffers, zero LSTM state, t = 0, noise reseeded."""
-        self._frontend.reset()
-        self._stacker.reset()
-        layers, hidden = self.bundle.model["layers"], self.bundle.model["hidden"]
-        self._h = np.zeros((layers, hidden), np.float32)
-        self._c = np.zeros((layers, hidden), np.float32)
-        self._rng = np.random.default_rng(self.seed)
-        self._count = 0
-        self._last = np.zeros(6, np.float32)
-        self._bad_state_logged = False
+        """Back to the initial state: empty buffers, zero LSTM state, t = 0, noise reseeded.
+
+        May be called from another thread than :meth:`step` (barge-in): it waits for a running
+        step and takes effect before the next one."""
+        if not hasattr(self, "_lock"):  # the first reset() is the constructor's, before any sharing
+            self._lock = threading.Lock()
+        with self._lock:
+            self._frontend.reset()
+            self._stacker.reset()
+            layers, hidden = self.bundle.model["layers"], self.bundle.model["hidden"]
+            self._h = np.zeros((layers, hidden), np.float32)
+            self._c = np.zeros((layers, hidden), np.float32)
+            self._rng = np.random.default_rng(self.seed)
+            self._count = 0
+            self._last = np.zeros(6, np.float32)
+            self._bad_state_logged = False
 
     def state_norm(self) -> float:
         """Norm of the LSTM state (for soak monitoring)."""
@@ -102,29 +109,34 @@ class Animator:
 
     # streaming ------------------------------------------------------------------
     def step(self, chunk) -> list:
-        """Feeds a chunk (1-D float32 in [-1, 1] or int16, any length) and returns the completed frames."""
+        """Feeds a chunk (1-D float32 in [-1, 1] or int16, any length) and returns the completed frames.
+
+        Threads: one Animator carries one audio stream, so call step() from one thread (use one
+        Animator per stream). Calls from several threads are serialised by a lock, each step
+        atomic, which keeps memory and the model backend safe but interleaves the streams."""
         x = as_float32(chunk)
-        feats = self._stacker.push(self._frontend.process(x))
-        if len(feats) == 0:
-            return []
-        feats = ((feats - self._feat_mean) / self._feat_std).astype(np.float32)
-        frames = []
-        fps = self.frame_rate
-        for f in feats:
-            noise = self._rng.standard_normal(self._noise_dim).astype(np.float32)
-            raw, h, c = self._backend(np.concatenate([f, noise]), self._style, self._h, self._c)
-            if not (np.isfinite(raw).all() and np.isfinite(h).all() and np.isfinite(c).all()):
-                if not self._bad_state_logged:
-                    log.error("the model produced NaN/Inf; holding the last pose and resetting its state")
-                    self._bad_state_logged = True
-                h, c = np.zeros_like(self._h), np.zeros_like(self._c)
-                motion = self._last
-            else:
-                motion = np.clip(decode(raw[None, :6], self.bundle.norm)[0], self._lo, self._hi)
-            self._h, self._c, self._last = h, c, motion
-            frames.append(Frame(self._count / fps, *(float(v) for v in motion)))
-            self._count += 1
-        return frames
+        with self._lock:
+            feats = self._stacker.push(self._frontend.process(x))
+            if len(feats) == 0:
+                return []
+            feats = ((feats - self._feat_mean) / self._feat_std).astype(np.float32)
+            frames = []
+            fps = self.frame_rate
+            for f in feats:
+                noise = self._rng.standard_normal(self._noise_dim).astype(np.float32)
+                raw, h, c = self._backend(np.concatenate([f, noise]), self._style, self._h, self._c)
+                if not (np.isfinite(raw).all() and np.isfinite(h).all() and np.isfinite(c).all()):
+                    if not self._bad_state_logged:
+                        log.error("the model produced NaN/Inf; holding the last pose and resetting its state")
+                        self._bad_state_logged = True
+                    h, c = np.zeros_like(self._h), np.zeros_like(self._c)
+                    motion = self._last
+                else:
+                    motion = np.clip(decode(raw[None, :6], self.bundle.norm)[0], self._lo, self._hi)
+                self._h, self._c, self._last = h, c, motion
+                frames.append(Frame(self._count / fps, *(float(v) for v in motion)))
+                self._count += 1
+            return frames
 
 
 FRAME_DTYPE = np.dtype([(name, np.float32) for name in Frame._fields])
