@@ -59,14 +59,20 @@ def _cmd_extract(args) -> int:
 
 
 def _cmd_eval(args) -> int:
+    import shlex
+    import sys
+
     from .evaluation.report import run
 
     names = [n.strip() for n in args.generators.split(",") if n.strip()]
-    print(f"evaluating {', '.join(names)} on held-out speakers (leave one speaker out)")
-    table, md, png = run(names, args.output, heldout=args.heldout, seed=args.seed,
-                         tracks_dir=args.tracks, audio_root=args.audio_root, checkpoint=args.checkpoint)
+    heldout = [s.strip() for s in args.heldout.split(",") if s.strip()] if args.heldout else None
+    print(f"evaluating {', '.join(names)} on held-out speakers (speaker-disjoint folds)")
+    command = "sgt-lite " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    table, md, pngs, seconds = run(names, args.output, heldout=heldout, seed=args.seed, tracks_dir=args.tracks,
+                                   audio_root=args.audio_root, checkpoint=args.checkpoint, n_folds=args.folds,
+                                   min_heldout=args.min_heldout, command=command)
     print(table)
-    print(f"wrote {md} and {png}")
+    print(f"wrote {md}, {md.with_suffix('.json').name} and {', '.join(p.name for p in pngs)} in {seconds:.0f} s")
     return 0
 
 
@@ -164,14 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--speaker", help="speaker id stored in the track")
     e.add_argument("-o", "--output", required=True, help="output .npz track")
     e.set_defaults(func=_cmd_extract)
-    v = sub.add_parser("eval", help="score generators against held-out real speakers (table + figure)")
-    v.add_argument("--generators", default="static,sway,procedural")
-    v.add_argument("--heldout", help="evaluate one held-out speaker only (default: rotate over all)")
+    v = sub.add_parser("eval", help="score generators against held-out real speakers (tables + figures)")
+    v.add_argument("--generators", default="static,sway,procedural,model")
+    v.add_argument("--heldout", help="one fold holding out these speakers (comma-separated; default: all folds)")
+    v.add_argument("--folds", type=int, help="number of folds (default: speakers // --min-heldout)")
+    v.add_argument("--min-heldout", type=int, default=4, help="held-out speakers per fold, at least (default 4)")
     v.add_argument("--tracks", help="folder of .npz tracks (default: the repo's data/tracks)")
     v.add_argument("--audio-root", help="where relative audio paths point (default: ../shared/data/styletalk)")
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--checkpoint", help="checkpoint folder for the 'model' generator (default checkpoints/default)")
-    v.add_argument("-o", "--output", default="eval_out", help="output folder for eval.md and eval.png")
+    v.add_argument("-o", "--output", default="eval_out", help="output folder for eval.md, eval.json and figures")
     v.set_defaults(func=_cmd_eval)
     from .heads import HEAD_SPECS
 

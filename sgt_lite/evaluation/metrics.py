@@ -22,12 +22,12 @@ def window_stats(track) -> np.ndarray:
     """(n_windows, 15): per axis std, mean |velocity| and velocity std over 2 s windows."""
     m = track.motion[:, :5].astype(np.float64)
     w, hop = int(round(WINDOW_S * track.fps)), int(round(WINDOW_HOP_S * track.fps))
-    rows = []
-    for a in range(0, len(m) - w + 1, hop):
-        seg = m[a:a + w]
-        v = velocity(seg, track.fps)
-        rows.append(np.concatenate([seg.std(0), np.abs(v).mean(0), v.std(0)]))
-    return np.array(rows).reshape(-1, 15)
+    if len(m) < w or w < 2:
+        return np.zeros((0, 15))
+    idx = np.arange(0, len(m) - w + 1, hop)[:, None] + np.arange(w)[None, :]
+    seg = m[idx]
+    v = np.diff(seg, axis=1) * track.fps
+    return np.concatenate([seg.std(1), np.abs(v).mean(1), v.std(1)], axis=1)
 
 
 def frechet_distance(real: np.ndarray, gen: np.ndarray) -> float:
@@ -47,10 +47,11 @@ def head_speed(track):
     return np.linalg.norm(velocity(track.motion[:, :3].astype(np.float64), track.fps), axis=1)
 
 
-def coupling(audio, track) -> float:
-    """Best |Pearson r| between loudness and head speed within ±200 ms of lag."""
+def coupling(audio, track, db=None) -> float:
+    """Best |Pearson r| between loudness and head speed within ±200 ms of lag (``db``: the audio's
+    loudness at the track's rate, if already computed)."""
     speed = head_speed(track)
-    db = loudness_db(audio, track.fps)[1:len(speed) + 1]
+    db = (loudness_db(audio, track.fps) if db is None else db)[1:len(speed) + 1]
     n = min(len(db), len(speed))
     db, speed = db[:n], speed[:n]
     if speed.std() < 1e-9 or db.std() < 1e-9:
@@ -73,9 +74,10 @@ def kinematic_beats(track):
     return np.flatnonzero((s[1:-1] < s[:-2]) & (s[1:-1] <= s[2:]) & (s[:-2] > thr)) + 1
 
 
-def beat_alignment(audio, track) -> float:
-    """Mean over speech prominence peaks of exp(-d²/2σ²), d = distance to the nearest motion beat."""
-    pro = analyse(audio, track.fps)
+def beat_alignment(audio, track, prosody=None) -> float:
+    """Mean over speech prominence peaks of exp(-d²/2σ²), d = distance to the nearest motion beat
+    (``prosody``: :func:`analyse` of the audio at the track's rate, if already computed)."""
+    pro = analyse(audio, track.fps) if prosody is None else prosody
     beats = kinematic_beats(track) / track.fps
     peaks = np.array([k for k, _ in pro.prominences]) / track.fps
     if peaks.size == 0:
@@ -128,22 +130,22 @@ def over_limits(track, v_max=200.0, a_max=2000.0) -> float:
 def nearest_centroid_accuracy(features_by_label: dict) -> float:
     """Leave-one-out nearest-centroid accuracy on z-scored window features."""
     labels, rows = [], []
-    for label, f in features_by_label.items():
+    for k, f in enumerate(features_by_label.values()):
         rows.append(f)
-        labels += [label] * len(f)
+        labels += [k] * len(f)
     X = np.concatenate(rows)
     X = (X - X.mean(0)) / (X.std(0) + 1e-9)
     labels = np.array(labels)
-    names = list(features_by_label)
-    correct = 0
-    for i in range(len(X)):
-        cents = []
-        for name in names:
-            sel = labels == name
-            sel[i] = False
-            cents.append(X[sel].mean(0))
-        correct += names[int(np.argmin([np.sum((X[i] - c) ** 2) for c in cents]))] == labels[i]
-    return correct / len(X)
+    n_labels = len(features_by_label)
+    sums = np.stack([X[labels == k].sum(0) for k in range(n_labels)])
+    counts = np.array([np.sum(labels == k) for k in range(n_labels)], float)
+    cents = sums / counts[:, None]
+    d = ((X[:, None, :] - cents[None, :, :]) ** 2).sum(-1)
+    own = counts[labels]
+    # each window's own class centroid without that window
+    loo = np.where(own[:, None] > 1, (sums[labels] - X) / np.maximum(own - 1, 1)[:, None], np.nan)
+    d[np.arange(len(X)), labels] = np.where(own > 1, ((X - loo) ** 2).sum(-1), np.inf)
+    return float(np.mean(np.argmin(d, axis=1) == labels))
 
 
 def style_features(track) -> np.ndarray:

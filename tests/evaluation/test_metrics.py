@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -51,19 +52,30 @@ def test_coupling_sees_motion_that_follows_loudness():
     assert M.coupling(audio, MotionTrack.from_channels(fps, head_yaw=np.zeros(n))) == 0.0
 
 
-def test_eval_cli_writes_table_and_figure(tmp_path, styletalk):
+def test_eval_cli_writes_tables_and_figures(tmp_path, styletalk):
     res = subprocess.run([sys.executable, "-m", "sgt_lite", "eval", "--heldout", "feifeili", "-o", str(tmp_path)],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
-    table = (tmp_path / "eval.md").read_text()
-    for row in ("Fréchet distance", "coupling", "beat alignment", "saccades per min", "blinks per min",
-                "style retrieval", "frames over 200"):
-        assert row in table
+    md = (tmp_path / "eval.md").read_text()
+    table = md[md.index("| metric |"):]
+    table = table[:table.index("\n\n")]
+    for row in ("Fréchet distance", "coupling", "beat alignment", "saccades per min", "peak eye speed",
+                "gaze path in saccades", "fixation median", "off its median", "utterance start", "blinks per min",
+                "0.9 closure", "close duration", "reopen duration", "half-closed", "within ±200 ms",
+                "pauses ÷ speech", "blinks per min in pauses", "white noise ÷ speech", "music ÷ speech",
+                "room tone ÷ speech", "seed correlation", "repeat correlation", "style retrieval", "frames over 200"):
+        assert row in table, row
     header = table.splitlines()[0]
-    assert "static" in header and "sway" in header and "procedural" in header and "other real speaker" in header
-    fd = {name: float(v) for name, v in zip(header.split("|")[2:-1],
-                                             next(l for l in table.splitlines() if "Fréchet" in l).split("|")[2:-1])}
-    assert fd[" real (held-out) "] == 0
-    assert fd[" static "] > fd[" procedural "] and fd[" static "] > fd[" other real speaker "]
-    png = (tmp_path / "eval.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20000
+    for col in ("real (held-out)", "static", "sway", "procedural", "model", "other real speaker"):
+        assert f" {col} " in header
+    fd_line = next(line for line in table.splitlines() if "Fréchet" in line)
+    fd = {name.strip(): float(v) for name, v in zip(header.split("|")[2:-1], fd_line.split("|")[2:-1])}
+    assert fd["real (held-out)"] < 1e-9
+    assert fd["static"] > fd["procedural"] and fd["static"] > fd["other real speaker"]
+    assert "## Per fold" in md and "## The model against the targets of issue #12" in md
+    result = json.loads((tmp_path / "eval.json").read_text())
+    assert result["folds"] == [["feifeili"]] and "feifeili" not in result["model_training_speakers"]
+    assert set(result["scopes"]) == {"pooled", "fold 1"}
+    for name in ("eval.png", "saccades.png", "blinks.png", "silence.png"):
+        png = (tmp_path / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20000, name
