@@ -1,6 +1,7 @@
 """Compute backends for the generator step: LiteRT, onnxruntime, numpy. One switch: ``backend=``
 (or the ``SGT_LITE_BACKEND`` environment variable when ``backend="auto"``)."""
 import importlib
+import io
 import logging
 import os
 
@@ -41,19 +42,19 @@ class NumpyBackend:
     def __init__(self, bundle, threads=1):
         path = bundle.file("numpy")
         try:
-            with np.load(path, allow_pickle=False) as z:
+            with np.load(io.BytesIO(bundle.data("numpy")), allow_pickle=False) as z:
                 raw = {k: z[k] for k in z.files}
+            weights = {}
+            for k, v in raw.items():
+                if k.endswith(".q"):
+                    weights[k[:-2]] = v.astype(np.float32) * raw[k[:-2] + ".scale"]
+                elif not k.endswith(".scale"):
+                    weights[k] = v.astype(np.float32)
+            gen = {k[len("generator."):]: v for k, v in weights.items() if k.startswith("generator.")}
+            self.encoder_weights = {k: v for k, v in weights.items() if k.startswith("encoder.")}
+            self._step = NumpyStep(gen, bundle.model["layers"], bundle.model["cell_clip"])
         except Exception as exc:
-            raise ModelFileError(f"cannot read {path} ({exc})") from exc
-        weights = {}
-        for k, v in raw.items():
-            if k.endswith(".q"):
-                weights[k[:-2]] = v.astype(np.float32) * raw[k[:-2] + ".scale"]
-            elif not k.endswith(".scale"):
-                weights[k] = v.astype(np.float32)
-        gen = {k[len("generator."):]: v for k, v in weights.items() if k.startswith("generator.")}
-        self.encoder_weights = {k: v for k, v in weights.items() if k.startswith("encoder.")}
-        self._step = NumpyStep(gen, bundle.model["layers"], bundle.model["cell_clip"])
+            raise ModelFileError(f"cannot read {path} ({type(exc).__name__}: {exc})") from exc
 
     def __call__(self, x, style, h, c):
         return self._step(x, style, h, c)
@@ -69,7 +70,7 @@ class OnnxBackend:
         opts.inter_op_num_threads = 1
         path = bundle.file("onnx")
         try:
-            self._sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+            self._sess = ort.InferenceSession(bundle.data("onnx"), opts, providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise ModelFileError(f"cannot load {path} ({exc})") from exc
         self._layers = bundle.model["layers"]
@@ -86,15 +87,15 @@ class LiteRTBackend:
         mod = _import_runtime("litert")
         path = bundle.file("tflite")
         try:
-            self._interp = mod.Interpreter(model_path=path, num_threads=threads)
+            self._interp = mod.Interpreter(model_content=bundle.data("tflite"), num_threads=threads)
             self._interp.allocate_tensors()
         except Exception as exc:
             raise ModelFileError(f"cannot load {path} ({exc})") from exc
         ins = sorted(self._interp.get_input_details(), key=lambda d: d["index"])
         outs = sorted(self._interp.get_output_details(), key=lambda d: d["index"])
         order = bundle.config["tflite_io"]
-        self._in = [next(d["index"] for d in ins if d["name"] == n) for n in order["inputs"]]
-        self._out = [next(d["index"] for d in outs if d["name"] == n) for n in order["outputs"]]
+        self._in, self._out = (_tensor_indices(details, order[key], path, bundle, key)
+                               for details, key in ((ins, "inputs"), (outs, "outputs")))
 
     def __call__(self, x, style, h, c):
         it = self._interp
@@ -107,7 +108,35 @@ class LiteRTBackend:
                 it.get_tensor(self._out[2])[:, 0].copy())
 
 
+def _tensor_indices(details, names, path, bundle, key):
+    by_name = {d["name"]: d["index"] for d in details}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise ModelFileError(f"{bundle.path}/bundle.json: tflite_io.{key}: {missing} are not tensors of {path} "
+                             f"(it has {sorted(by_name)}); re-export the bundle with 'python -m quantize'")
+    return [by_name[n] for n in names]
+
+
 _CLASSES = {"numpy": NumpyBackend, "onnx": OnnxBackend, "litert": LiteRTBackend}
+_FILE_KIND = {"numpy": "numpy", "onnx": "onnx", "litert": "tflite"}
+
+
+def _check_sizes(backend, bundle):
+    """One step on zeros: a model whose sizes disagree with bundle.json fails here, not mid-speech."""
+    m = bundle.model
+    h = np.zeros((m["layers"], m["hidden"]), np.float32)
+    path = bundle.file(_FILE_KIND[backend.name])
+    try:
+        raw, h2, c2 = (np.asarray(a) for a in backend(np.zeros(m["feature_dim"] + m["noise_dim"], np.float32),
+                                                     np.zeros(m["style_dim"], np.float32), h, h.copy()))
+    except Exception as exc:
+        raise ModelFileError(f"{path} does not run with the sizes in bundle.json (model.feature_dim, noise_dim, "
+                             f"style_dim, layers, hidden): {type(exc).__name__}: {exc}") from exc
+    want = 6 + len(m["pattern_classes"])
+    if raw.shape != (want,) or h2.shape != h.shape or c2.shape != h.shape:
+        raise ModelFileError(f"{path} gives outputs {raw.shape} and state {h2.shape}/{c2.shape}; bundle.json "
+                             f"says ({want},) and {h.shape} (model.pattern_classes, layers, hidden)")
+    return backend
 
 
 def make_backend(bundle, backend="auto", threads=1):
@@ -121,9 +150,12 @@ def make_backend(bundle, backend="auto", threads=1):
                 raise ConfigError(f"{BACKEND_ENV}={env!r} is not one of {BACKENDS}")
             backend = env
     if backend != "auto":
-        return _CLASSES[backend](bundle, threads)
-    reasons = []
+        return _check_sizes(_CLASSES[backend](bundle, threads), bundle)
+    reasons, skipped = [], []
     for name in AUTO_ORDER:
+        if _FILE_KIND[name] not in bundle.files:      # a bundle may ship fewer formats
+            skipped.append(f"the bundle has no {_FILE_KIND[name]!r} file")
+            continue
         try:
             chosen = _CLASSES[name](bundle, threads)
         except BackendUnavailableError as exc:
@@ -131,5 +163,5 @@ def make_backend(bundle, backend="auto", threads=1):
             continue
         if reasons:
             log.warning("backend 'auto' fell back to %r: %s", name, " | ".join(reasons))
-        return chosen
-    raise BackendUnavailableError("no backend could be loaded: " + " | ".join(reasons))
+        return _check_sizes(chosen, bundle)
+    raise BackendUnavailableError("no backend could be loaded: " + " | ".join(reasons + skipped))

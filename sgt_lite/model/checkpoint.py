@@ -24,14 +24,18 @@ from ..errors import ModelFileError
 FORMAT = "sgt-lite-checkpoint/1"
 
 
-def read_json(path) -> dict:
-    """A model file's JSON, or :class:`ModelFileError` naming the file."""
+def read_json(path, max_bytes=None) -> dict:
+    """A model file's JSON, or :class:`ModelFileError` naming the file (also when it is larger
+    than ``max_bytes``, which is checked before reading)."""
+    path = pathlib.Path(path)
     try:
-        return json.loads(pathlib.Path(path).read_text())
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise ModelFileError(f"{path} is too large ({path.stat().st_size} bytes; at most {max_bytes})")
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ModelFileError(f"model file missing: {path}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{path} is corrupted (not valid JSON: {exc})") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ModelFileError(f"{path} is corrupted (not valid JSON: {str(exc)[:200]})") from exc
 
 
 @dataclasses.dataclass

@@ -1,4 +1,7 @@
 """The trained model as an offline :class:`MotionGenerator`, on the numpy step."""
+import math
+import numbers
+
 import numpy as np
 
 from ..audio import Frontend
@@ -7,25 +10,31 @@ from ..generators.base import MotionGenerator
 from .checkpoint import Checkpoint
 from .features import stack_frames
 from .numpy_step import NumpyStep
+from .style_table import check_code
 
 
 def style_code(styles: dict, style, dim: int) -> np.ndarray:
-    """A unit-length code from a style name, a {name: weight} blend or a raw vector."""
+    """A unit-length code from a style name, a {name: weight} blend or a raw vector;
+    :class:`ConfigError` for an unknown name, a bad weight or a code that is not ``dim``
+    finite numbers of sane length."""
     if isinstance(style, str):
         if style not in styles:
             raise ConfigError(f"unknown style {style!r}; available styles: {', '.join(sorted(styles))}")
-        code = np.asarray(styles[style]["code"], np.float32)
+        entry = styles[style]
+        code = check_code(entry.get("code") if isinstance(entry, dict) else entry, dim, f"style {style!r}")
     elif isinstance(style, dict):
         if not style:
             raise ConfigError("a style blend needs at least one {name: weight}")
+        for name, w in style.items():
+            if not isinstance(name, str) or isinstance(w, bool) or not isinstance(w, numbers.Real) \
+                    or not math.isfinite(w):
+                raise ConfigError(f"a style blend maps style names to finite weights; got {name!r}: {w!r}")
         total = sum(float(w) for w in style.values())
         if not total > 0:
             raise ConfigError(f"style blend weights must sum to > 0, got {style}")
         code = sum(float(w) / total * style_code(styles, name, dim) for name, w in style.items())
     else:
-        code = np.asarray(style, np.float32).reshape(-1)
-        if code.shape != (dim,) or not np.isfinite(code).all():
-            raise ConfigError(f"a raw style code must be {dim} finite numbers, got shape {code.shape}")
+        code = check_code(style, dim, "a raw style code")
     norm = np.linalg.norm(code)
     return (code / norm if norm > 1e-6 else code).astype(np.float32)
 
