@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("style", help="manage named styles")
     st_sub = st.add_subparsers(dest="style_command", metavar="ACTION")
     sa = st_sub.add_parser("add", help="add a style from a reference track (.npz/.csv/.bvh/.mat) or video")
-    sa.add_argument("name")
+    sa.add_argument("name", help="1 to 40 characters from A-Z a-z 0-9 _ . - (an existing name is replaced)")
     sa.add_argument("--from", dest="source", required=True, help="track file or talking-face video")
     sa.add_argument("--bundle", help="bundle folder (default: the bundled model; styles go to a user copy)")
     sa.set_defaults(func=_cmd_style_add)
