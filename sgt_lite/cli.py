@@ -128,6 +128,17 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_say(args) -> int:
+    from .say import say
+
+    stats = say(args.text, head=args.head, profile=args.profile, style=args.style, backend=args.backend,
+                engine=args.engine, voice=args.voice, speed=args.speed, playback=not args.no_playback,
+                fast=args.fast, save_wav=args.save_wav)
+    print(f"said {stats['speech_s']:.2f} s of speech ({stats['engine']}, {stats['output']}): "
+          f"{stats['commands']} commands, {stats['late_ticks']} caught up late")
+    return 0
+
+
 def _cmd_devices(args) -> int:
     from .demo import list_devices
 
@@ -193,6 +204,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--fast", action="store_true", help="process a file as fast as possible (no real time)")
     d.add_argument("--no-playback", action="store_true", help="do not play --input through the speakers")
     d.set_defaults(func=_cmd_demo)
+    sy = sub.add_parser("say", help="speak a text with an offline TTS and move the head in sync")
+    sy.add_argument("text", help="what to say (quote it)")
+    sy.add_argument("--head", default="console", help=HEAD_SPECS)
+    sy.add_argument("--profile", help="head profile name or .toml (default fits the head)")
+    sy.add_argument("--style")
+    sy.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
+    sy.add_argument("--engine", default="auto", choices=("auto", "espeak-ng", "piper"),
+                    help="TTS engine (auto: piper when installed with a voice, else espeak-ng)")
+    sy.add_argument("--voice", help="espeak-ng voice (e.g. en-us) or piper voice .onnx file")
+    sy.add_argument("--speed", type=int, help="words per minute (default: the engine's)")
+    sy.add_argument("--save-wav", help="also write the speech to this WAV")
+    sy.add_argument("--no-playback", action="store_true", help="no sound: move the head on the clock")
+    sy.add_argument("--fast", action="store_true", help="no sound, no waiting (e.g. into --head csv:FILE)")
+    sy.set_defaults(func=_cmd_say)
     dv = sub.add_parser("devices", help="list audio devices, serial ports and I2C buses")
     dv.set_defaults(func=_cmd_devices)
     r = sub.add_parser("render", help="draw the animated face for a WAV to a GIF or MP4")
