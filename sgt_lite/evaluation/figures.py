@@ -114,7 +114,9 @@ def saccade_traces(ev, path, seconds=20.0):
         ax.plot(tt, g[:n, 1], color=colors[k % len(colors)], lw=0.9, ls="--", label="pitch")
         for a, b in zip(s.start, s.end):
             if a < n:
-                ax.axvspan(a / t.fps, b / t.fps, color="tab:red", alpha=0.3, lw=0)
+                ax.axvspan(a / t.fps, b / t.fps, color="tab:red", alpha=0.35, lw=0)
+        on = s.start[s.start < n] / t.fps
+        ax.plot(on, np.full(on.size, np.max(g[:n]) + 1.0), "v", color="tab:red", ms=5, ls="none")
         ax.set_ylabel("gaze (°)")
         ax.set_title(f"{name}: {len(s)} saccades in {t.duration:.0f} s ({len(s) / t.duration * 60:.0f}/min), "
                      f"{100 * s.path_share():.0f}% of the gaze path in saccades", fontsize=9, loc="left")

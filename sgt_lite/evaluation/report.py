@@ -23,7 +23,7 @@ from ..motion.dataset import load_tracks, speaker_folds
 from . import metrics as M
 from . import robustness as R
 from .segments import segments
-from .summary import gaze_trusted, speech_head_speed, summarise
+from .summary import GAZE_CONFIDENCE_MIN, gaze_trusted, speech_head_speed, summarise
 from .tuning import tune_procedural
 
 log = logging.getLogger(__name__)
@@ -336,14 +336,16 @@ class Evaluation:
                               f"jitter {s.jitter:.2g}, speed {s.speed:.2g}, blinks {s.blink_rate:.3g}/min"
                               for k, s in sorted(self.tuned.items()))
             lines.append("- **procedural** is tuned per fold on that fold's training speakers only: head scales by "
-                         "grid search on their 2 s window statistics, blink rate by their detected blinks; gaze "
+                         "coordinate search on their 2 s window statistics, blink rate by their detected blinks; gaze "
                          f"stays at the neutral preset ({tuned}).")
         lines.append(f"- **{OTHER_REAL}**: real motion of a training-side speaker of the same fold, tiled to the "
                      "held-out clip's length (a human that ignores this audio).")
         low = [self.clips[i].name for i in self.heldout if not gaze_trusted(self.clips[i].track)]
         if low:
-            lines.append(f"- Real gaze of {len(low)} held-out clip(s) is low-confidence and left out of the eye "
-                         f"metrics: {', '.join(low)}.")
+            lines.append(f"- Real gaze of {len(low)} held-out clip(s) has gaze confidence < {GAZE_CONFIDENCE_MIN:g} "
+                         "(an eye under 24 px wide, where one pixel of iris is about 6°) and is left out of the "
+                         f"real column's eye metrics (and from a donor's in 'other real speaker'): {', '.join(low)}. "
+                         "Generated gaze is scored on every clip.")
         pause_s = sum(np.sum(self.clips[i].seg.pause_mask()) for i in self.heldout) / EVAL_FPS
         total = sum(self.clips[i].real.duration for i in self.heldout)
         lines.append(f"- Pauses (voice inactive > 0.7 s) cover {pause_s:.0f} s of the {total:.0f} s held out.")
@@ -357,7 +359,7 @@ class Evaluation:
 def _cell(v):
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "–"
-    return f"{v:.3g}"
+    return "0" if abs(v) < 1e-9 else f"{v:.3g}"
 
 
 def markdown_table(rows) -> str:
