@@ -146,6 +146,16 @@ def _cmd_devices(args) -> int:
     return 0
 
 
+def _cmd_doctor(args) -> int:
+    import json
+
+    from .doctor import collect, format_report
+
+    rep = collect(args.model)
+    print(json.dumps(rep, indent=1) if args.json else format_report(rep), end="\n" if args.json else "")
+    return 0
+
+
 def _cmd_render(args) -> int:
     from .render import render
 
@@ -220,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     sy.set_defaults(func=_cmd_say)
     dv = sub.add_parser("devices", help="list audio devices, serial ports and I2C buses")
     dv.set_defaults(func=_cmd_devices)
+    dr = sub.add_parser("doctor", help="what runs here: architecture, Python, numpy, runtimes, the backend "
+                                       "'auto' picks and why, the C frontend, devices (paste it into bug reports)")
+    dr.add_argument("--model", help="bundle folder (default: the bundled int8 model)")
+    dr.add_argument("--json", action="store_true", help="print the report as JSON")
+    dr.set_defaults(func=_cmd_doctor)
     r = sub.add_parser("render", help="draw the animated face for a WAV to a GIF or MP4")
     r.add_argument("wav")
     r.add_argument("-o", "--output", required=True, help="OUT.gif or OUT.mp4 (MP4 needs ffmpeg)")

@@ -165,3 +165,20 @@ def make_backend(bundle, backend="auto", threads=1):
             log.warning("backend 'auto' fell back to %r: %s", name, " | ".join(reasons))
         return _check_sizes(chosen, bundle)
     raise BackendUnavailableError("no backend could be loaded: " + " | ".join(reasons + skipped))
+
+
+def probe(bundle):
+    """``{name: (usable, why)}`` for each backend in :data:`AUTO_ORDER`, without loading a model:
+    ``why`` names the runtime module a backend would use, or why it cannot run (``sgt-lite doctor``)."""
+    out = {}
+    for name in AUTO_ORDER:
+        if _FILE_KIND[name] not in bundle.files:
+            out[name] = (False, f"the bundle has no {_FILE_KIND[name]!r} file")
+        elif not RUNTIME_MODULES[name]:
+            out[name] = (True, "no runtime needed")
+        else:
+            try:
+                out[name] = (True, f"via {_import_runtime(name).__name__}")
+            except BackendUnavailableError as exc:
+                out[name] = (False, str(exc))
+    return out
