@@ -9,10 +9,9 @@ import time
 
 import numpy as np
 
-log = logging.getLogger("quantize")
+from sgt_lite.model.outputs import OUTPUT_RANGES
 
-# Physiological clamps applied to every output frame (degrees; blink 0..1).
-OUTPUT_RANGES = [[-45.0, 45.0], [-30.0, 30.0], [-25.0, 25.0], [-35.0, 35.0], [-25.0, 25.0], [0.0, 1.0]]
+log = logging.getLogger("quantize")
 
 
 def _say(msg):
@@ -78,7 +77,9 @@ def main(argv=None):
             {k: v for k, v in ck.weights.items()}))
         export.export_encoder_onnx(enc, int(ck.encoder["window"]), tmp / "style_encoder_fp32.onnx")
         export.quantize_encoder_onnx(tmp / "style_encoder_fp32.onnx", out / "style_encoder.onnx")
-    styles = {k: {"code": [round(float(x), 5) for x in v["code"]], "source": v["source"]} for k, v in ck.styles.items()}
+    styles = {k: {"code": [round(float(x), 5) for x in v["code"]], "source": v["source"],
+                  "head": {"residual_std": v["head"]["residual_std"], "residual_ar": v["head"]["residual_ar"]}}
+              for k, v in ck.styles.items()}
     (out / "styles.json").write_text(json.dumps(styles, indent=1))
 
     from ai_edge_litert.interpreter import Interpreter
@@ -97,10 +98,10 @@ def main(argv=None):
         "format": FORMAT,
         "frontend": ck.frontend.to_dict(),
         "model": {k: m[k] for k in ("fps", "stack", "feature_dim", "noise_dim", "style_dim", "hidden", "layers",
-                                    "latency_s", "cell_clip", "outputs", "pattern_classes")},
+                                    "latency_s", "cell_clip", "outputs", "eyes", "head_motion")},
         "norm": {k: [float("%.6g" % x) for x in np.asarray(v).ravel()] for k, v in ck.norm.items()},
         "output_ranges": OUTPUT_RANGES,
-        "default_style": args.default_style or next(iter(ck.styles)),
+        "default_style": args.default_style or ck.training.get("default_style") or next(iter(ck.styles)),
         "encoder": {"window": int(ck.encoder["window"])},
         "tflite_io": {"inputs": [d["name"] for d in ins], "outputs": [d["name"] for d in outs]},
         "files": {k: {"file": f, "bytes": (out / f).stat().st_size, "sha256": sha256(out / f)}
@@ -116,13 +117,10 @@ def main(argv=None):
     _say(f"[5/6] verification: int8 vs fp32 on {args.minutes:g} min of held-out speech")
     from sgt_lite.model.backends import LiteRTBackend, NumpyBackend, OnnxBackend
     from sgt_lite.model.bundle import Bundle
-    from sgt_lite.model.generator import style_code
-
     bundle = Bundle.load(out)
     backends = {"litert": LiteRTBackend(bundle), "onnx": OnnxBackend(bundle), "numpy": NumpyBackend(bundle)}
     audio = _heldout_audio(ck, args.heldout_audio, args.minutes)
-    style = style_code(ck.styles, cfg["default_style"], m["style_dim"])
-    report, seconds = verify.compare(ck, backends, audio, style)
+    report, seconds = verify.compare(ck, bundle, backends, audio, cfg["default_style"])
     sizes = {f: (out / f).stat().st_size for f in files.values()}
     sizes["bundle total"] = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     report_dir = pathlib.Path(args.report or str(out) + "-report")

@@ -27,7 +27,7 @@ def load_torch(ck):
     """Generator and style encoder from a :class:`sgt_lite.model.checkpoint.Checkpoint`."""
     m = ck.model
     gen = Generator(m["feature_dim"], m["noise_dim"], m["style_dim"], m["hidden"], m["layers"],
-                    len(m["pattern_classes"]))
+                    len(m["outputs"]))
     gen.load_state_dict({k: torch.tensor(v) for k, v in ck.generator_weights().items()})
     enc = StyleEncoder(m["style_dim"])
     enc.load_state_dict({k[len("encoder."):]: torch.tensor(v) for k, v in ck.weights.items()

@@ -33,6 +33,7 @@ class Sequence:
     label: str              # style class (speaker or preset); "" for negatives
     kind: str               # "real", "procedural" or "negative"
     original: bool = True   # the clip's own audio (not an augmented copy)
+    speaker: str = ""       # the real speaker (several speakers may share one style class)
 
     @property
     def real(self) -> bool:
@@ -64,6 +65,11 @@ def _resolve(path, shared_root):
     return path
 
 
+def eye_config(recipe) -> EyeConfig:
+    """The recipe's ``eyes`` table (grid, physiology, mutual-gaze zone) over the defaults."""
+    return EyeConfig.from_dict(recipe.get("eyes", {}), "recipe")
+
+
 def heldout_speakers(recipe, tracks) -> list:
     """The recipe's held-out speakers: ``heldout_fold`` (an index into the standard folds) or a list."""
     if recipe.get("heldout_fold") is not None:
@@ -72,7 +78,7 @@ def heldout_speakers(recipe, tracks) -> list:
     return list(recipe.get("heldout_speakers", []))
 
 
-def _sequence(feats, track: MotionTrack, fps, eyes: EyeConfig, label, kind, original=True, weight=1.0):
+def _sequence(feats, track: MotionTrack, fps, eyes: EyeConfig, label, kind, original=True, weight=1.0, speaker=""):
     t = track.resampled(fps)
     n = min(len(feats), len(t))
     motion, valid = t.motion[:n], t.valid[:n]
@@ -80,7 +86,7 @@ def _sequence(feats, track: MotionTrack, fps, eyes: EyeConfig, label, kind, orig
     lab = event_labels(motion[:, 3:5], np.where(valid[:, 5], motion[:, 5], np.nan), fps, valid=gaze_ok, config=eyes)
     eye_w = lab.valid.astype(np.float32) * float(weight)
     return Sequence(feats[:n], motion, valid, lab.saccade_onset, lab.blink_onset, lab.target_cell, lab.gaze_state,
-                    eye_w, label, kind, original)
+                    eye_w, label, kind, original, speaker)
 
 
 def negative_audio(rng, seconds) -> list:
@@ -101,12 +107,13 @@ def negative_audio(rng, seconds) -> list:
 def build(recipe: dict, rng, progress=print):
     """Returns (train sequences, held-out tracks, held-out speakers)."""
     fps, stack = recipe["fps"], recipe["stack"]
-    eyes = EyeConfig()
+    eyes = eye_config(recipe)
     shared = str(default_audio_root())
     tracks = load_tracks(audio_root=shared)
     held = heldout_speakers(recipe, tracks)
     heldout = [t for t in tracks if t.speaker in held]
     train = [t for t in tracks if t.speaker not in held]
+    styles = recipe.get("real_styles", {})
     seqs = []
     for t in train:
         audio = t.load_audio()
@@ -114,7 +121,8 @@ def build(recipe: dict, rng, progress=print):
         weight = conf if conf >= MIN_GAZE_CONFIDENCE else 0.0
         variants = [audio] + [augment(audio, rng) for _ in range(recipe["augmentations_per_clip"])]
         for k, a in enumerate(variants):
-            seqs.append(_sequence(features(a, stack), t, fps, eyes, t.speaker, "real", k == 0, weight))
+            seqs.append(_sequence(features(a, stack), t, fps, eyes, styles.get(t.speaker, t.speaker), "real", k == 0,
+                                  weight, t.speaker))
     progress(f"  real: {len(train)} clips of {len({t.speaker for t in train})} speakers x "
              f"{recipe['augmentations_per_clip'] + 1} audio variants ({sum(t.duration for t in train):.0f} s of "
              f"motion; held out: {', '.join(held) or 'none'})")

@@ -38,3 +38,7 @@ class OutputLayout:
         return (["head_yaw", "head_pitch", "head_roll", "saccade_hazard", "blink_hazard",
                  "state_fixation", "state_aversion", "state_return"]
                 + [f"target_{i}" for i in range(self.n_cells)])
+
+
+# Physiological clamps of every output frame (degrees; blink 0..1): head yaw, pitch, roll, gaze yaw, pitch, blink.
+OUTPUT_RANGES = [[-45.0, 45.0], [-30.0, 30.0], [-25.0, 25.0], [-35.0, 35.0], [-25.0, 25.0], [0.0, 1.0]]
