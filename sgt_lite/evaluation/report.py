@@ -44,6 +44,16 @@ FOLD_COLUMNS = (
     ("full blinks %", "blinks reaching ≥ 0.9 closure (%)"), ("pause÷speech", "head speed, pauses ÷ speech"),
     ("noise÷speech (worst)", "head speed on noise ÷ speech, worst"), ("seed r", "seed correlation (head)"),
     ("repeat r", "repeat correlation (same 6 s twice)"))
+SUMMARY_ROWS = (
+    "Fréchet distance (2 s windows)", "amplitude ratio head_yaw", "amplitude ratio head_pitch",
+    "amplitude ratio head_roll", "velocity ratio head_yaw", "velocity ratio head_pitch", "velocity ratio head_roll",
+    "coupling", "saccades per min", "peak eye speed (°/s)", "gaze path in saccades (%)", "fixation median (s)",
+    "gaze > 5° off its median (% of time)", "blinks per min", "blinks reaching ≥ 0.9 closure (%)",
+    "blink close duration, 10→90% (ms)", "blink reopen duration, 90→10% (ms)",
+    "lid half-closed 0.2–0.8 (% of frames)", "blinks with a saccade within ±200 ms (%)",
+    "blinks with a saccade within ±200 ms, by chance (%)", "head speed, pauses ÷ speech",
+    "blinks per min in pauses > 0.7 s", "head speed on noise ÷ speech, worst", "blinks per min in digital silence",
+    "seed correlation (head)", "repeat correlation (same 6 s twice)", "style retrieval, model's own encoder (%)")
 
 
 @dataclasses.dataclass
@@ -375,6 +385,22 @@ def markdown_table(rows) -> str:
     return "\n".join(lines)
 
 
+def summary_markdown(scoped, checks, command) -> str:
+    """The short version for the README: key rows of the pooled table and the targets missed."""
+    from . import targets
+
+    rows = scoped[POOLED]
+    keep = {n: {k: r[k] for k in SUMMARY_ROWS if k in r} for n, r in rows.items()}
+    out = [f"`{command or 'sgt-lite eval'}`", "", markdown_table(keep), ""]
+    if checks:
+        for scope in checks:
+            if scope == POOLED or scope.startswith("speakers"):
+                met = sum(r["met"] for r in checks[scope])
+                out += [f"Model, {scope}: {met} of {len(checks[scope])} targets of issue #12 met; missed:", ""]
+                out += targets.misses(checks, scope) + [""]
+    return "\n".join(out)
+
+
 def fold_table(scoped) -> str:
     """Rows: scope x generator; columns: the key metrics."""
     head = "| scope | generator | " + " | ".join(c for c, _ in FOLD_COLUMNS) + " |"
@@ -390,7 +416,8 @@ def fold_table(scoped) -> str:
 
 def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_root=None, checkpoint=None,
         n_folds=None, min_heldout=MIN_HELDOUT, progress=print, command=None):
-    """The whole evaluation: writes eval.md, eval.json and the figures to ``out_dir``; returns (table, paths)."""
+    """The whole evaluation: writes eval.md (everything), summary.md (the README's short version), eval.json
+    and the figures to ``out_dir``; returns (pooled table, eval.md path, figure paths, seconds)."""
     from . import figures, reference, targets
 
     t_start = time.time()
@@ -424,6 +451,7 @@ def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_r
                ""]
     md += ["## Figures\n"] + [f"![{p.stem}]({p.name})" for p in pngs] + [""]
     (out_dir / "eval.md").write_text("\n".join(md))
+    (out_dir / "summary.md").write_text(summary_markdown(scoped, checks, command))
     payload = {"command": command, "seconds": elapsed, "folds": [held for held, _, _ in ev.folds],
                "model_training_speakers": sorted(ev.model_speakers), "scopes": scoped,
                "targets": checks, "gaze_conversation": ref}

@@ -107,3 +107,8 @@ def _val(row, key="value"):
 
 def _mark(row):
     return "yes" if row["met"] else f"**no** ({row['miss']})"
+
+
+def misses(checks: dict, scope: str) -> list:
+    """Markdown bullets for the targets missed in ``scope``: what, the value, and by how much."""
+    return [f"- {r['target']}: {_val(r)} ({r['miss']})" for r in checks.get(scope, []) if not r["met"]]

@@ -76,6 +76,10 @@ def test_eval_cli_writes_tables_and_figures(tmp_path, styletalk):
     result = json.loads((tmp_path / "eval.json").read_text())
     assert result["folds"] == [["feifeili"]] and "feifeili" not in result["model_training_speakers"]
     assert set(result["scopes"]) == {"pooled", "fold 1"}
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| Fréchet distance (2 s windows) |" in summary and "targets of issue #12 met" in summary
+    n_missed = sum(not r["met"] for r in result["targets"]["pooled"])
+    assert summary.count("\n- ") == n_missed
     for name in ("eval.png", "saccades.png", "blinks.png", "silence.png"):
         png = (tmp_path / name).read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20000, name
