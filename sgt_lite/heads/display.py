@@ -2,15 +2,23 @@
 blink, the face tilts with head roll). Headless tests use ``SDL_VIDEODRIVER=dummy``."""
 from ..errors import ConfigError
 from .base import HeadDriver
-from .face import draw_face
+from .face import FaceRenderer
 
 
 class DisplayEyes(HeadDriver):
-    """A window of ``size`` pixels; ``frame()`` returns the last drawn image (PIL)."""
+    """A window of ``size`` pixels. The face is drawn at the window's size and only when it
+    moved by a pixel or more (``redraws`` counts the drawn frames); ``frame()`` returns the
+    screen's pixels, ``last`` the last drawn image (PIL). ``supersample=2`` smooths the
+    edges; 1 is cheapest."""
 
-    def __init__(self, profile="display_eyes", size=(480, 480), title="sgt-lite"):
+    def __init__(self, profile="display_eyes", size=(480, 480), title="sgt-lite", supersample=2):
         self.size, self.title = tuple(size), title
+        self.renderer = FaceRenderer(self.size, supersample)
         super().__init__(profile)
+
+    @property
+    def redraws(self) -> int:
+        return self.renderer.drawn
 
     def _open(self):
         try:
@@ -27,7 +35,9 @@ class DisplayEyes(HeadDriver):
         for event in self.pg.event.get():
             if event.type == self.pg.QUIT:
                 raise KeyboardInterrupt("display window closed")
-        img = draw_face(joints, self.size)
+        img = self.renderer.draw(joints)
+        if img is None:              # nothing moved by a pixel: the screen already shows it
+            return
         self.last = img
         surface = self.pg.image.frombuffer(img.tobytes(), img.size, "RGB")
         self.screen.blit(surface, (0, 0))
