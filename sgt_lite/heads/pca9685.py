@@ -1,7 +1,10 @@
 """PCA9685 16-channel PWM board over I2C (smbus2), with per-servo pulse calibration."""
+import errno
+import glob
 import logging
 import math
 import numbers
+import re
 import time
 
 from ..errors import ConfigError
@@ -14,6 +17,35 @@ SLEEP, AUTO_INCREMENT, RESTART, OUTDRV, FULL_OFF = 0x10, 0x20, 0x80, 0x04, 0x10
 OSC_HZ = 25_000_000
 SAFE_US = (500.0, 2500.0)      # pulse widths hobby servos accept, unless the profile says otherwise
 PULSE_LIMITS_US = (100.0, 3000.0)
+I2C_DEVICES = "/dev/i2c-*"
+
+
+def i2c_buses() -> list:
+    """Numbers of the I2C buses this machine has (``/dev/i2c-N``), sorted."""
+    found = (re.fullmatch(r"i2c-(\d+)", p.rsplit("/", 1)[-1]) for p in glob.glob(I2C_DEVICES))
+    return sorted(int(m.group(1)) for m in found if m)
+
+
+def bus_open_error(bus: int, exc: OSError) -> HeadDriverError:
+    """What to do when /dev/i2c-``bus`` cannot be opened: I2C off (how to turn it on, on a Pi
+    or a Jetson), another bus number (the ones there are), or permissions."""
+    node = I2C_DEVICES.replace("*", str(bus))
+    if exc.errno == errno.EACCES or isinstance(exc, PermissionError):
+        return HeadDriverError(f"no permission to open {node}: add yourself to the i2c group "
+                               "(sudo usermod -aG i2c $USER, then log in again) or run as root")
+    buses = i2c_buses()
+    if exc.errno == errno.ENOENT:
+        here = (f"I2C buses here: {', '.join(map(str, buses))} (e.g. --head pca9685:{buses[-1]})" if buses
+                else "no I2C bus here at all, so I2C is off")
+        return HeadDriverError(
+            f"{node} does not exist; {here}. Raspberry Pi: sudo raspi-config -> Interface Options -> I2C, "
+            "or add dtparam=i2c_arm=on to /boot/firmware/config.txt (/boot/config.txt before Bookworm) and "
+            "reboot; the header's pins 3/5 are bus 1. Jetson: the header's I2C is on by default but its bus "
+            "number depends on the model (pins 3/5: bus 1 on a Nano, 8 on a Xavier NX, 7 on an Orin Nano); "
+            "list them with i2cdetect -l (apt install i2c-tools), and set pin functions with "
+            "sudo /opt/nvidia/jetson-io/jetson-io.py")
+    return HeadDriverError(f"cannot open I2C bus {bus} ({node}): {exc}; I2C buses here: "
+                           f"{', '.join(map(str, buses)) or 'none'}")
 
 
 def prescale_for(freq_hz: float) -> int:
@@ -111,8 +143,7 @@ class PCA9685Driver(HeadDriver):
             try:
                 self.bus = SMBus(self.bus_arg)
             except OSError as exc:
-                raise HeadDriverError(f"cannot open I2C bus {self.bus_arg} (/dev/i2c-{self.bus_arg}): {exc}; "
-                                      "is I2C enabled and are you in the i2c group?") from exc
+                raise bus_open_error(self.bus_arg, exc) from exc
         else:
             self.bus = self.bus_arg
         self._io(self.bus.write_byte_data, self.address, MODE1, SLEEP)          # sleep to set the prescaler
