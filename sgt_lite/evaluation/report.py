@@ -169,16 +169,27 @@ class Evaluation:
         self.fold_train = [[index[id(t)] for t in train] for _, train, _ in self.folds]
         self.fold_of = {i: k for k, idx in enumerate(self.fold_clips) for i in idx}
         self.heldout = sorted(self.fold_of)
-        self.model_speakers, self.model_speakers_how = (set(), "")
+        self.per_fold_model = "{fold}" in str(self.checkpoint)
+        self.model_speakers, self.model_speakers_how = {}, {}
         if "model" in self.names:
-            self.model_speakers, self.model_speakers_how = model_training_speakers(
-                self.checkpoint, {c.speaker for c in self.clips})
+            speakers = {c.speaker for c in self.clips}
+            for k in range(len(self.folds)):
+                self.model_speakers[k], self.model_speakers_how[k] = model_training_speakers(
+                    self.checkpoint_for(k), speakers)
+        self._models, self._model_noise, self._encoders = {}, {}, {}
         self.per = {n: {} for n in self.names + [OTHER_REAL]}
         self.extra = {n: {} for n in self.names}
         self.robust = {n: {} for n in self.names}
         self.tuned = {}
         self.sentences = {}
         self._run()
+
+    def checkpoint_for(self, k):
+        """The model checkpoint scored on fold ``k`` (0-based, as ``sgt_train --heldout-fold``)."""
+        return str(self.checkpoint).format(fold=k) if self.per_fold_model else str(self.checkpoint)
+
+    def unseen_by_model(self, i):
+        return self.clips[i].speaker not in self.model_speakers.get(self.fold_of[i], set())
 
     # generation ------------------------------------------------------------------
     def _generators(self, k):
@@ -190,9 +201,10 @@ class Evaluation:
                 self.tuned[k] = style
                 gens[name] = ProceduralGenerator(fps=EVAL_FPS, style=style)
             elif name == "model":
-                if not hasattr(self, "_model"):
-                    self._model = make_generator("model", checkpoint=self.checkpoint)
-                gens[name] = self._model
+                path = self.checkpoint_for(k)
+                if path not in self._models:
+                    self._models[path] = make_generator("model", checkpoint=path)
+                gens[name] = self._models[path]
             else:
                 gens[name] = make_generator(name, fps=EVAL_FPS)
         return gens
@@ -219,21 +231,22 @@ class Evaluation:
                         ex["styles"][style] = M.style_features(t.resampled(EVAL_FPS))
                         motions[style] = t.motion
                     if name == "model" and motions:
-                        ex["encoder hits"] = self._encoder_hits(motions)
+                        ex["encoder hits"] = self._encoder_hits(motions, self.checkpoint_for(k))
                     self.extra[name][i] = ex
                 self.per[OTHER_REAL][i] = _donor_track(clip, self.clips[train[j % len(train)]]) if train else clip.real
             for name, gen in gens.items():
-                self.robust[name][k] = self._robustness(name, gen, self.sentences[k])
+                self.robust[name][k] = self._robustness(name, gen, self.sentences[k], k)
             self.progress(f"  fold {k + 1}/{len(self.folds)}: held out {', '.join(held)} "
                           f"({len(self.fold_clips[k])} clips) in {time.time() - t0:.1f} s")
 
-    def _robustness(self, name, gen, piece):
-        if name == "model" and hasattr(self, "_model_noise"):
-            speeds = self._model_noise
+    def _robustness(self, name, gen, piece, k):
+        path = self.checkpoint_for(k)
+        if name == "model" and path in self._model_noise:
+            speeds = self._model_noise[path]
         else:
             speeds = R.noise_speeds(gen, self.seed)
             if name == "model":
-                self._model_noise = speeds
+                self._model_noise[path] = speeds
         return {"noise": speeds, **R.silence_response(gen, piece, self.seed, fps=EVAL_FPS)}
 
     # scoring ---------------------------------------------------------------------------
@@ -243,7 +256,7 @@ class Evaluation:
         for k, (held, _, _) in enumerate(self.folds):
             out.append((f"fold {k + 1}", self.fold_clips[k], [k]))
         if "model" in self.names:
-            unseen = [i for i in self.heldout if self.clips[i].speaker not in self.model_speakers]
+            unseen = [i for i in self.heldout if self.unseen_by_model(i)]
             if unseen and len(unseen) < len(self.heldout):
                 out.append(("speakers the model never saw", unseen, sorted({self.fold_of[i] for i in unseen})))
         return out
@@ -283,20 +296,21 @@ class Evaluation:
             out[label] = float(np.sum(w[ok] * v[ok]) / np.sum(w[ok])) if ok.any() else float("nan")
         return out
 
-    def _encoder_hits(self, motions):
+    def _encoder_hits(self, motions, path):
         """(windows whose nearest style code is the one they were generated with, windows), model's encoder."""
-        if not hasattr(self, "_encoder"):
+        if path not in self._encoders:
             from ..model.checkpoint import Checkpoint
             from ..model.style_encoder import NumpyStyleEncoder
 
-            ck = Checkpoint.load(self.checkpoint)
-            self._encoder = NumpyStyleEncoder.from_checkpoint(ck)
-            self._codes = {n: np.asarray(v["code"], np.float32) for n, v in ck.styles.items()}
+            ck = Checkpoint.load(path)
+            self._encoders[path] = (NumpyStyleEncoder.from_checkpoint(ck),
+                                    {n: np.asarray(v["code"], np.float32) for n, v in ck.styles.items()})
+        encoder, codes_by_name = self._encoders[path]
         names = list(motions)
-        table = np.stack([self._codes[n] for n in names])
+        table = np.stack([codes_by_name[n] for n in names])
         hits = total = 0
         for k, n in enumerate(names):
-            codes = self._encoder.windows(motions[n])
+            codes = encoder.windows(motions[n])
             hits += int(np.sum(np.argmax(codes @ table.T, axis=1) == k))
             total += len(codes)
         return hits, total
@@ -329,16 +343,20 @@ class Evaluation:
                          f"trains on {len({t.speaker for t in train})} speakers "
                          f"({sum(t.duration for t in train):.0f} s).")
         if "model" in self.names:
-            ms = ", ".join(sorted(self.model_speakers)) or "none"
-            lines.append(f"- **model** is the one shipped checkpoint `{self.checkpoint}`, not retrained per fold. "
-                         f"Real speakers it was trained on: {ms} ({self.model_speakers_how}).")
-            seen = sorted({self.clips[i].speaker for i in self.heldout} & self.model_speakers)
+            if self.per_fold_model:
+                lines.append(f"- **model**: one checkpoint per fold, `{self.checkpoint}` with fold = 0, 1, ...")
+            else:
+                lines.append(f"- **model** is the one checkpoint `{self.checkpoint}`, not retrained per fold.")
             for k, (held, _, _) in enumerate(self.folds):
-                overlap = sorted(set(held) & self.model_speakers)
+                if self.per_fold_model or k == 0:
+                    ms = ", ".join(sorted(self.model_speakers[k])) or "none"
+                    where = f"fold {k + 1}: " if self.per_fold_model else ""
+                    lines.append(f"  - {where}real speakers it was trained on: {ms} ({self.model_speakers_how[k]}).")
+                overlap = sorted(set(held) & self.model_speakers[k])
                 if overlap:
                     lines.append(f"  - In fold {k + 1} the model was trained on held-out speaker(s) "
                                  f"{', '.join(overlap)}: its numbers there are not held-out.")
-            if seen:
+            if any(not self.unseen_by_model(i) for i in self.heldout):
                 lines.append("  - The scope 'speakers the model never saw' (in the per-fold and target tables) "
                              "excludes them.")
         if "procedural" in self.names and self.tuned:
@@ -453,7 +471,8 @@ def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_r
     (out_dir / "eval.md").write_text("\n".join(md))
     (out_dir / "summary.md").write_text(summary_markdown(scoped, checks, command))
     payload = {"command": command, "seconds": elapsed, "folds": [held for held, _, _ in ev.folds],
-               "model_training_speakers": sorted(ev.model_speakers), "scopes": scoped,
+               "model_training_speakers": {f"fold {k + 1}": sorted(v) for k, v in ev.model_speakers.items()},
+               "scopes": scoped,
                "targets": checks, "gaze_conversation": ref}
     (out_dir / "eval.json").write_text(json.dumps(payload, indent=1, default=_json_default, allow_nan=True))
     return table, out_dir / "eval.md", pngs, elapsed

@@ -74,7 +74,7 @@ def test_eval_cli_writes_tables_and_figures(tmp_path, styletalk):
     assert fd["static"] > fd["procedural"] and fd["static"] > fd["other real speaker"]
     assert "## Per fold" in md and "## The model against the targets of issue #12" in md
     result = json.loads((tmp_path / "eval.json").read_text())
-    assert result["folds"] == [["feifeili"]] and "feifeili" not in result["model_training_speakers"]
+    assert result["folds"] == [["feifeili"]] and "feifeili" not in result["model_training_speakers"]["fold 1"]
     assert set(result["scopes"]) == {"pooled", "fold 1"}
     summary = (tmp_path / "summary.md").read_text()
     assert "| Fréchet distance (2 s windows) |" in summary and "targets of issue #12 met" in summary

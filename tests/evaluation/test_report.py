@@ -101,3 +101,31 @@ def test_segments_find_pauses_and_utterances():
     assert [(round(a / 25, 1), round(b / 25, 1)) for a, b in s.utterances] == [(1.0, 5.0), (6.5, 9.0)]
     assert [(round(a / 25, 1), round(b / 25, 1)) for a, b in s.pauses] == [(0.0, 1.0), (5.0, 6.5), (9.0, 10.0)]
     assert s.pause_mask().sum() == pytest.approx(25 * 3.5, abs=5)
+
+
+def test_one_checkpoint_per_fold_and_the_speakers_each_was_trained_on(speakers, tmp_path):
+    import shutil
+
+    from sgt_lite.motion.dataset import REPO
+
+    folds, _ = REP.make_folds(speakers, min_heldout=2)
+    leaked = folds[1][0][0]                                      # pretend fold 2's model saw this speaker
+    for k in range(len(folds)):
+        ck = tmp_path / f"ck{k}"
+        shutil.copytree(REPO / "checkpoints" / "default", ck)
+        cfg = json.loads((ck / "config.json").read_text())
+        cfg.setdefault("training", {})["train_speakers"] = [leaked] if k == 1 else ["nobody"]
+        (ck / "config.json").write_text(json.dumps(cfg))
+    ev = REP.Evaluation(["model"], speakers, min_heldout=2, checkpoint=str(tmp_path / "ck{fold}"),
+                        progress=lambda s: None)
+    assert ev.per_fold_model and ev.checkpoint_for(2).endswith("ck2")
+    assert len({id(m) for m in ev._models.values()}) == 3
+    unseen = [i for i in ev.heldout if ev.unseen_by_model(i)]
+    assert {ev.clips[i].speaker for i in ev.heldout} - {ev.clips[i].speaker for i in unseen} == {leaked}
+    scopes = [label for label, _, _ in ev.scopes()]
+    assert scopes[-1] == "speakers the model never saw"
+    notes = "\n".join(ev.notes())
+    assert f"In fold 2 the model was trained on held-out speaker(s) {leaked}" in notes
+    assert "In fold 1 the model" not in notes and "In fold 3 the model" not in notes
+    rows = ev.rows(ev.heldout, [0, 1, 2])
+    assert 0 < rows["model"]["style retrieval, model's own encoder (%)"] <= 100
