@@ -199,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tracks", help="folder of .npz tracks (default: the repo's data/tracks)")
     v.add_argument("--audio-root", help="where relative audio paths point (default: ../shared/data/styletalk)")
     v.add_argument("--seed", type=int, default=0)
-    v.add_argument("--checkpoint", help="checkpoint folder for the 'model' generator (default checkpoints/default)")
+    v.add_argument("--checkpoint", help="checkpoint folder for the 'model' generator (default checkpoints/default); "
+                   "'dir/ck{fold}' scores one checkpoint per fold (fold = 0, 1, ... as in sgt_train --heldout-fold)")
     v.add_argument("-o", "--output", default="eval_out", help="output folder for eval.md, eval.json and figures")
     v.set_defaults(func=_cmd_eval)
     from .heads import HEAD_SPECS
