@@ -187,8 +187,11 @@ def run_demo(input_path=None, head="console", profile=None, style=None, backend=
 
 
 def _park_and_close(shaper, driver, out):
-    out.write("\nparking: easing the head to neutral\n")
-    out.flush()
+    if hasattr(driver, "set_status"):          # the console view: no line of ours under its redraws
+        driver.set_status("parking: easing the head to neutral")
+    else:
+        out.write("\nparking: easing the head to neutral\n")
+        out.flush()
     parked = False
     try:
         parked = shaper.park_to(driver, max_s=PARK_MAX_S)
@@ -222,20 +225,25 @@ def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, ou
             stats["commands"] += 1
         stats["cpu"] += time.process_time() - c0
         now = time.monotonic()
-        if now - last_status >= status_every_s and head != "console":
-            _status(out, stats, anim, source, now - t_start)
+        if now - last_status >= status_every_s:
+            _status(out, stats, anim, source, now - t_start, driver)
             last_status = now
         if duration is not None and stats["audio_s"] >= duration:
             break
-    if head != "console":
-        _status(out, stats, anim, source, time.monotonic() - t_start)
+    _status(out, stats, anim, source, time.monotonic() - t_start, driver)
     return stats
 
 
-def _status(out, stats, anim, source, wall):
+def _status(out, stats, anim, source, wall, driver=None):
+    """The status line; a head that shows one itself (the console view) gets a short form."""
     fps = stats["frames"] / max(wall, 1e-9)
     cpu = 1000 * stats["cpu"] / max(stats["audio_s"], 1e-9)
-    out.write(f"\r{fps:5.1f} fps | latency {1000 * anim.latency_s:.0f} ms + buffering | "
-              f"{cpu:5.2f} ms CPU per s of audio | overflows {getattr(source, 'dropped', 0)} samples | "
+    lat, dropped = 1000 * anim.latency_s, getattr(source, "dropped", 0)
+    if hasattr(driver, "set_status"):
+        driver.set_status(f"{fps:4.1f} fps | latency {lat:.0f} ms | {cpu:.2f} ms CPU/s | overflows {dropped} | "
+                          f"{stats['commands']} commands")
+        return
+    out.write(f"\r{fps:5.1f} fps | latency {lat:.0f} ms + buffering | "
+              f"{cpu:5.2f} ms CPU per s of audio | overflows {dropped} samples | "
               f"{stats['commands']} commands   ")
     out.flush()

@@ -2,6 +2,7 @@
 import json
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -74,27 +75,76 @@ class JsonlRecorder(CsvRecorder):
 
 
 class ConsoleView(HeadDriver):
-    """A one-line bar view of every joint, redrawn in place (for a terminal)."""
+    """A live view for a terminal: one line per joint, its marker ``O`` crossing the joint's
+    range over the terminal's width (about 2 degrees per character in 80 columns; ``+``
+    marks neutral), and a status line under them (:meth:`set_status`), redrawn in place
+    every ``every``-th command. ``width`` defaults to the terminal's; a stream that is not
+    a terminal gets plain lines, one pose per draw, instead of the in-place view.
 
-    def __init__(self, profile="pan_tilt", stream=None, every=5):
+    >>> import io
+    >>> with ConsoleView("pan_tilt", stream=io.StringIO(), width=40) as view:
+    ...     view.set_status("25.0 fps | 12 commands")
+    ...     view.write({"head_yaw": 30.0, "head_pitch": -10.0})
+    ...     print(*view.lines(view.pose), sep=chr(10))
+    yaw       ----------+----O-----   +30.0
+    pitch     -----O---+-----------   -10.0
+    25.0 fps | 12 commands
+    """
+
+    LABEL, VALUE = 10, 8
+
+    def __init__(self, profile="pan_tilt", stream=None, every=2, width=None, ansi=None):
         self.stream = stream or sys.stdout
-        self.every = every
+        self.every, self.width, self.ansi = every, width, ansi
+        self.status = ""
+        self._lines_drawn = 0
         super().__init__(profile)
 
     def _open(self):
         if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
             raise ConfigError(f"every must be a whole number >= 1 (draw every n-th command), got {self.every!r}")
+        if self.width is None:
+            self.width = shutil.get_terminal_size((80, 24)).columns
+        if isinstance(self.width, bool) or not isinstance(self.width, int) or self.width < 30:
+            raise ConfigError(f"width must be a whole number of columns >= 30, got {self.width!r}")
+        if self.ansi is None:
+            self.ansi = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def set_status(self, text: str):
+        """The line shown under the joints (the demo's fps, CPU and overflow counters)."""
+        self.status = " ".join(str(text).split())
+
+    def lines(self, pose) -> list:
+        """The view's lines for a pose, each at most ``width - 1`` characters."""
+        bar = self.width - 1 - self.LABEL - self.VALUE
+        out = []
+        for name, j in self.profile.joints.items():
+            v = pose[name]
+            cells = ["-"] * bar
+            span = j.max - j.min
+            k = int(round((bar - 1) * (j.neutral - j.min) / span))
+            cells[min(max(k, 0), bar - 1)] = "+"
+            cells[min(max(int(round((bar - 1) * (v - j.min) / span)), 0), bar - 1)] = "O"
+            label = name.replace("head_", "").replace("eye_", "eye ")[:self.LABEL - 1]
+            value = f"{100 * v:6.0f}%" if name == "eyelid" else f"{v:+7.1f}"
+            out.append(f"{label:<{self.LABEL}}{''.join(cells)}{value:>{self.VALUE}}")
+        out.append(self.status[:self.width - 1])
+        return out
 
     def _send(self, pose):
         if self.commands_sent % self.every:
             return
-        parts = []
-        for n, j in self.profile.joints.items():
-            v = pose[n]
-            pos = int(round(8 * (v - j.min) / (j.max - j.min)))
-            parts.append(f"{n[:9]:>9} {'-' * pos}|{'-' * (8 - pos)} {v:+6.1f}")
-        self.stream.write("\r" + "  ".join(parts) + "   ")
+        lines = self.lines(pose)
+        if not self.ansi:                    # a pipe or a file: one plain line per draw
+            parts = [f"{n} {pose[n]:+.1f}" for n in self.profile.joints] + ([self.status] if self.status else [])
+            self.stream.write(" | ".join(parts) + "\n")
+        else:
+            up = f"\r\x1b[{self._lines_drawn - 1}A" if self._lines_drawn > 1 else "\r"
+            self.stream.write(up + "\n".join(ln + "\x1b[K" for ln in lines))
+            self._lines_drawn = len(lines)
         self.stream.flush()
 
     def _close(self):
-        self.stream.write("\n")
+        if self.ansi and self._lines_drawn:
+            self.stream.write("\n")
+            self.stream.flush()
