@@ -120,7 +120,7 @@ class VoiceActivity:
     >>> speech, _ = read_wav(SAMPLE_WAV)
     >>> out = vad.process(fe.process(speech))
     >>> len(out.speaking), vad.block_rate, vad.speaking, float(out.speaking.mean()) > 0.6
-    (298, 25.0, True, True)
+    (299, 25.0, True, True)
     >>> fe.reset(); vad.reset()
     >>> out = vad.process(fe.process(white_noise(5.0, -40.0)))
     >>> bool(out.speaking.any()), vad.speaking
