@@ -139,6 +139,15 @@ def _cmd_say(args) -> int:
     return 0
 
 
+def _cmd_ros2(args) -> int:
+    from .ros2_node import run_ros2
+
+    run_ros2(args.input, profile=args.profile, style=args.style, backend=args.backend, duration=args.duration,
+             playback=not args.no_playback, node_name=args.node_name, namespace=args.namespace,
+             joint_prefix=args.joint_prefix, wait_for_subscriber_s=args.wait_for_subscriber)
+    return 0
+
+
 def _cmd_devices(args) -> int:
     from .demo import list_devices
 
@@ -229,6 +238,22 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--no-playback", action="store_true", help="no sound: move the head on the clock")
     sy.add_argument("--fast", action="store_true", help="no sound, no waiting (e.g. into --head csv:FILE)")
     sy.set_defaults(func=_cmd_say)
+    ro = sub.add_parser("ros2", help="microphone (or --input WAV) -> motion -> ROS 2 joint_states (needs [ros2])",
+                        description="Publishes sensor_msgs/JointState on joint_states at the profile's rate and "
+                                    "std_msgs/Bool on speaking; listens to look_at (geometry_msgs/PointStamped, "
+                                    "head base frame) and style (std_msgs/String).")
+    ro.add_argument("--input", help="a WAV to stream in real time instead of the microphone")
+    ro.add_argument("--profile", default="pan_tilt", help="head profile name or .toml (its joints are published)")
+    ro.add_argument("--style")
+    ro.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
+    ro.add_argument("--duration", type=float, help="stop after this many seconds of audio")
+    ro.add_argument("--no-playback", action="store_true", help="do not play --input through the speakers")
+    ro.add_argument("--node-name", default="sgt_lite")
+    ro.add_argument("--namespace", default="", help="ROS namespace of the node and its topics")
+    ro.add_argument("--joint-prefix", default="", help="prefix for the joint names (to match a URDF)")
+    ro.add_argument("--wait-for-subscriber", type=float, default=0.0, metavar="S",
+                    help="wait up to S seconds for a joint_states subscriber before starting")
+    ro.set_defaults(func=_cmd_ros2)
     dv = sub.add_parser("devices", help="list audio devices, serial ports and I2C buses")
     dv.set_defaults(func=_cmd_devices)
     dr = sub.add_parser("doctor", help="what runs here: architecture, Python, numpy, runtimes, the backend "

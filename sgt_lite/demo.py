@@ -156,7 +156,8 @@ def run_demo(input_path=None, head="console", profile=None, style=None, backend=
         from .shaping import MotionShaper
 
         profile = profile or ("display_eyes" if head.startswith(("display", "osc")) else
-                              "neck3_eyes2_lids" if head.startswith("serial") else "pan_tilt")
+                              "neck3_eyes2_lids" if head.startswith("serial") else
+                              "reachy_mini" if head.startswith("reachy_mini") else "pan_tilt")
         shaper = MotionShaper(profile)
         driver = open_head(head, shaper.profile)     # a bad head spec fails before any audio starts
         out.write(f"head {head} ready (profile {shaper.profile.name!r}); loading the model\n")
@@ -218,6 +219,8 @@ def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, ou
         frames = anim.step(chunk) if chunk.size else []
         for f in frames:
             shaper.push(f)
+        if hasattr(driver, "speaking"):          # heads that show it (Reachy Mini's antennas)
+            driver.speaking = bool(getattr(anim, "speaking", True))
         stats["frames"] += len(frames)
         stats["audio_s"] += chunk.size / anim.sample_rate
         while shaper.t + shaper.dt <= stats["audio_s"] - anim.latency_s:

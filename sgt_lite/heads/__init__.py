@@ -1,7 +1,8 @@
 """Head drivers: PCA9685 servos, serial link to a microcontroller, display eyes, OSC, recorders.
 
 ``open_head("pca9685:1:0x40" | "serial:/dev/ttyUSB0" | "display" | "osc:host:port" |
-"console" | "csv:out.csv" | "jsonl:out.jsonl", profile)`` builds one from a CLI spec.
+"console" | "csv:out.csv" | "jsonl:out.jsonl" | "reachy_mini[:HOST:PORT][:offsets]", profile)`` builds one
+from a CLI spec.
 """
 import re
 
@@ -9,7 +10,7 @@ from ..errors import ConfigError
 from .base import HeadDriver, HeadDriverError
 
 HEAD_SPECS = ("display | pca9685[:BUS[:ADDR]] | serial:PORT[:BAUD] | osc:[HOST:]PORT | console | csv:FILE | "
-              "jsonl:FILE")
+              "jsonl:FILE | reachy_mini[:HOST:PORT][:offsets]")
 _FORMS = {
     "pca9685": "pca9685[:BUS[:ADDR]], e.g. pca9685:1:0x40",
     "serial": "serial:PORT[:BAUD], e.g. serial:/dev/ttyUSB0:115200",
@@ -18,6 +19,8 @@ _FORMS = {
     "jsonl": "jsonl:FILE, e.g. jsonl:out.jsonl",
     "console": "console (no argument)",
     "display": "display (no argument)",
+    "reachy_mini": "reachy_mini[:HOST:PORT][:offsets], e.g. reachy_mini, reachy_mini:192.168.1.42:8000 or "
+                   "reachy_mini::8000:offsets",
 }
 
 
@@ -74,6 +77,14 @@ def parse_head(spec: str):
         if not port:
             raise _bad(spec, kind, "needs a port")
         return kind, {"port": port, "baud": _number(spec, kind, "BAUD", baud, 300, 4_000_000) if baud else 115200}
+    if kind == "reachy_mini":
+        parts = rest.split(":") if sep else []
+        layer = parts.pop() if parts and parts[-1] in ("offsets", "target") else "target"
+        if len(parts) not in (0, 2):
+            raise _bad(spec, kind, "give both HOST and PORT (HOST may be empty for localhost)")
+        host = parts[0] if parts and parts[0] else "localhost"
+        port = _number(spec, kind, "PORT", parts[1], 1, 65535) if parts else 8000
+        return kind, {"host": host, "port": port, "layer": layer}
     if not rest:                             # osc
         raise _bad(spec, kind, "needs a port")
     host, _, port = rest.rpartition(":")
@@ -99,6 +110,10 @@ def open_head(spec: str, profile) -> HeadDriver:
         from .osc import OscDriver
 
         return OscDriver(args["host"], args["port"], profile)
+    if kind == "reachy_mini":
+        from .reachy_mini import ReachyMiniHead
+
+        return ReachyMiniHead(profile, **args)
     if kind == "serial":
         from .serial_link import SerialDriver
 
