@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from ..errors import BackendUnavailableError, ConfigError, ModelFileError
+from ..native_logs import native_stderr_to_log
 from .numpy_step import NumpyStep
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,9 @@ class LiteRTBackend:
         mod = _import_runtime("litert")
         path = bundle.file("tflite")
         try:
-            self._interp = mod.Interpreter(model_content=bundle.data("tflite"), num_threads=threads)
-            self._interp.allocate_tensors()
+            with native_stderr_to_log(log):    # XNNPACK's INFO notice: a debug log line, not terminal noise
+                self._interp = mod.Interpreter(model_content=bundle.data("tflite"), num_threads=threads)
+                self._interp.allocate_tensors()
         except Exception as exc:
             raise ModelFileError(f"cannot load {path} ({exc})") from exc
         ins = sorted(self._interp.get_input_details(), key=lambda d: d["index"])

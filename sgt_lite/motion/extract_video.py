@@ -28,6 +28,7 @@ import sys
 import numpy as np
 
 from ..errors import BackendUnavailableError, DataFormatError, ModelFileError
+from ..native_logs import native_stderr_to_log
 from .rotations import body_from_image_rotation, euler_from_matrix, similarity_fit
 from .track import CHANNELS, MotionTrack
 
@@ -130,7 +131,7 @@ def landmarks_from_video(path, progress: bool = True):
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     frames = []
-    with mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1, refine_landmarks=True,
+    with native_stderr_to_log(log), mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1, refine_landmarks=True,
                                          min_detection_confidence=0.5, min_tracking_confidence=0.5) as mesh:
         while True:
             ok, bgr = cap.read()
