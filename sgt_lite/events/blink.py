@@ -26,14 +26,11 @@ class Blink:
     (1.0, 0.76)
     """
 
-    __slots__ = ("t0", "close_s", "hold_s", "open_s")
+    __slots__ = ("t0", "close_s", "hold_s", "open_s", "t_end")
 
     def __init__(self, t0: float, close_s: float, hold_s: float, open_s: float):
         self.t0, self.close_s, self.hold_s, self.open_s = float(t0), close_s, hold_s, open_s
-
-    @property
-    def t_end(self) -> float:
-        return round(self.t0 + self.close_s + self.hold_s + self.open_s, 12)
+        self.t_end = round(self.t0 + close_s + hold_s + open_s, 12)
 
     def at(self, t: float) -> float:
         return lid_closure(t - self.t0, self.close_s, self.hold_s, self.open_s)

@@ -35,16 +35,13 @@ class Movement:
     [0.0, 5.0, 10.0]
     """
 
-    __slots__ = ("y0", "p0", "dy", "dp", "t0", "duration")
+    __slots__ = ("y0", "p0", "dy", "dp", "t0", "duration", "t_end")
 
     def __init__(self, start, end, t0: float, duration: float):
         self.y0, self.p0 = float(start[0]), float(start[1])
         self.dy, self.dp = float(end[0]) - self.y0, float(end[1]) - self.p0
         self.t0, self.duration = float(t0), float(duration)
-
-    @property
-    def t_end(self) -> float:
-        return self.t0 + self.duration
+        self.t_end = self.t0 + self.duration
 
     def at(self, t: float):
         s = min_jerk((t - self.t0) / self.duration)
