@@ -175,7 +175,7 @@ def _cmd_render(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sgt-lite", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="sgt-lite", description=" ".join(__doc__.replace("``", "").split()))
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     f = sub.add_parser("features", help="stream a WAV through the MFCC frontend and summarise it")
@@ -191,17 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--style", help="style name (see the list printed at the end)")
     a.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
     a.add_argument("--seed", type=int, default=0)
-    a.add_argument("--chunk-ms", type=int, default=20)
+    a.add_argument("--chunk-ms", type=int, default=20, help="streaming chunk size in ms (default 20)")
     a.set_defaults(func=_cmd_animate)
     e = sub.add_parser("extract", help="head pose, gaze and blinks from a talking-face video (needs [extract])")
-    e.add_argument("video")
+    e.add_argument("video", help="talking-face video (anything OpenCV reads, e.g. MP4)")
     e.add_argument("--audio", help="the speech WAV that goes with the video (default: the video's own sound, "
                                    "through ffmpeg)")
     e.add_argument("--speaker", help="speaker id stored in the track")
     e.add_argument("-o", "--output", required=True, help="output .npz track")
     e.set_defaults(func=_cmd_extract)
     v = sub.add_parser("eval", help="score generators against held-out real speakers (tables + figures)")
-    v.add_argument("--generators", default="static,sway,procedural,model")
+    v.add_argument("--generators", default="static,sway,procedural,model",
+                   help="comma-separated generators to score (default: static,sway,procedural,model)")
     v.add_argument("--heldout", help="one fold holding out these speakers (comma-separated; default: all folds)")
     v.add_argument("--folds", type=int, help="number of folds (default: speakers // --min-heldout)")
     v.add_argument("--min-heldout", type=int, default=4, help="held-out speakers per fold, at least (default 4)")
@@ -262,11 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--json", action="store_true", help="print the report as JSON")
     dr.set_defaults(func=_cmd_doctor)
     r = sub.add_parser("render", help="draw the animated face for a WAV to a GIF or MP4")
-    r.add_argument("wav")
+    r.add_argument("wav", help="speech WAV")
     r.add_argument("-o", "--output", required=True, help="OUT.gif or OUT.mp4 (MP4 needs ffmpeg)")
-    r.add_argument("--profile", default="display_eyes")
+    r.add_argument("--profile", default="display_eyes", help="head profile name or .toml (default display_eyes)")
     r.add_argument("--style")
-    r.add_argument("--size", type=int, default=240)
+    r.add_argument("--size", type=int, default=240, help="image side in pixels (default 240)")
     r.add_argument("--fps", type=float, help="default 12.5 for GIF, 25 for MP4")
     r.add_argument("--backend", default="auto", choices=("auto", "litert", "onnx", "numpy"))
     r.add_argument("--seed", type=int, default=0)
@@ -278,7 +279,35 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("--from", dest="source", required=True, help="track file or talking-face video")
     sa.add_argument("--bundle", help="bundle folder (default: the bundled model; styles go to a user copy)")
     sa.set_defaults(func=_cmd_style_add)
+    _finish_help(p)
     return p
+
+
+_COMMON_HELP = {
+    "--backend": "model runtime; auto takes the first installed of litert, onnx, numpy",
+    "--style": "style name (sgt-lite animate lists them)",
+    "--seed": "seed of the motion's random draws: the same seed gives the same motion",
+    "--node-name": "ROS 2 node name",
+}
+
+
+def _finish_help(parser):
+    """Subcommands without a description take their one-line help as one; common options
+    get their usual help text (the frontend's --backend its own)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {c.dest: c.help for c in action._choices_actions}
+            for name, sp in action.choices.items():
+                if not sp.description and helps.get(name):
+                    text = helps[name]
+                    sp.description = text[0].upper() + text[1:] + "."
+                _finish_help(sp)
+        elif action.help is None and action.option_strings:
+            key = action.option_strings[-1]
+            if key == "--backend" and "c" in (action.choices or ()):
+                action.help = "MFCC frontend: the C extension (c) or numpy; auto takes c when it is built"
+            elif key in _COMMON_HELP:
+                action.help = _COMMON_HELP[key]
 
 
 def main(argv=None) -> int:
