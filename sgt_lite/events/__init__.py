@@ -6,7 +6,7 @@ tracking; :mod:`sgt_lite.events.labels` turns real gaze and blink tracks into tr
 """
 from .config import GAZE_STATES, EyeConfig, GazeGrid
 from .listening import GazePrior
-from .renderer import N_UNIFORMS, EyeEvent, EyeFrames, EyeRenderer, n_event_outputs, split_outputs
+from .renderer import N_UNIFORMS, EyeEvent, EyeFrames, EyeRenderer
 
 __all__ = ["GAZE_STATES", "EyeConfig", "EyeEvent", "EyeFrames", "EyeRenderer", "GazeGrid", "GazePrior",
-           "N_UNIFORMS", "n_event_outputs", "split_outputs"]
+           "N_UNIFORMS"]

@@ -56,28 +56,6 @@ class EyeFrames(NamedTuple):
     events: List[EyeEvent]
 
 
-def n_event_outputs(grid) -> int:
-    """How many numbers per frame the network gives the renderer: 2 hazards, the grid, 3 states."""
-    return 2 + grid.n_cells + len(GAZE_STATES)
-
-
-def split_outputs(raw, grid):
-    """(saccade_logit, blink_logit, target_logits, state_logits) from an (n, n_event_outputs) block
-    laid out as [saccade, blink, grid cells..., fixation, aversion, return].
-
-    >>> from sgt_lite.events import GazeGrid
-    >>> s, b, t, st = split_outputs(np.zeros((3, 40)), GazeGrid())
-    >>> s.shape, b.shape, t.shape, st.shape
-    ((3,), (3,), (3, 35), (3, 3))
-    """
-    raw = np.asarray(raw, np.float64)
-    want = n_event_outputs(grid)
-    if raw.ndim != 2 or raw.shape[1] != want:
-        raise DataFormatError(f"event outputs must be (n, {want}) = [saccade, blink, {grid.n_cells} cells, "
-                              f"3 states], got shape {raw.shape}")
-    return raw[:, 0], raw[:, 1], raw[:, 2:2 + grid.n_cells], raw[:, 2 + grid.n_cells:]
-
-
 def _sigmoid(x: float) -> float:
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))

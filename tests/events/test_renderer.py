@@ -172,18 +172,6 @@ def test_bad_shapes_name_the_input(bad, word):
         EyeRenderer().step(**args)
 
 
-def test_split_outputs_matches_the_step_inputs(net_outputs):
-    from sgt_lite.events import n_event_outputs, split_outputs
-
-    s, b, t, st = net_outputs(30)
-    raw = np.concatenate([s[:, None], b[:, None], t, st], axis=1)
-    assert raw.shape[1] == n_event_outputs(GazeGrid())
-    a = EyeRenderer(seed=4).step(*split_outputs(raw, GazeGrid()))
-    np.testing.assert_array_equal(a.gaze_yaw, EyeRenderer(seed=4).step(s, b, t, st).gaze_yaw)
-    with pytest.raises(DataFormatError, match="40"):
-        split_outputs(raw[:, :39], GazeGrid())
-
-
 def test_listening_only_calls_need_a_frame_count():
     r = EyeRenderer()
     with pytest.raises(DataFormatError, match="n_frames"):
