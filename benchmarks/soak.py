@@ -537,7 +537,7 @@ def run_paced(args):
     rng = np.random.default_rng(args.seed)
     anim.step(np.zeros(RATE, np.float32))      # load and warm the backend, then start over
     anim.reset()
-    rss_start = rss_mb()
+    rss_start, load_start = rss_mb(), os.getloadavg()[0]
     t0 = time.perf_counter() + 0.1
     consumer = Consumer(args, anim, shaper, head, ring, None, t0, rng, seconds)
     # producer stalls are kept clear of the injected consumer stalls so each of those
@@ -594,6 +594,7 @@ def run_paced(args):
         "mode": "paced", "machine": machine(), "audio_minutes": round(producer.samples / RATE / 60, 2),
         "audio_consumed_minutes": round(c.audio_s / 60, 2),
         "wall_s": round(time.time() - wall0, 1), "interrupted": interrupted,
+        "load_average_1min": [round(load_start, 2), round(os.getloadavg()[0], 2)],   # at start and end
         "errors": [e for e in (producer.error, consumer.error) if e],
         "backend": anim.backend, "profile": args.profile, "servo_rate_hz": shaper.profile.servo_rate_hz,
         "recorder": args.recorder, "servo_clock": args.servo_clock, "seed": args.seed, "ring_s": args.ring_s,
@@ -664,7 +665,8 @@ def summary(r):
     inj, idle = r["injected_consumer_stalls"], r["idle_ticks_in_5s_after_barge_ins"]
     rows = [
         ("audio / wall", f"{r['audio_minutes']} min / {r['wall_s']} s ({r['backend']}, {r['profile']}, "
-                         f"{r['servo_rate_hz']:g} Hz, {r['recorder']})"),
+                         f"{r['servo_rate_hz']:g} Hz, {r['recorder']}; load average {r['load_average_1min'][0]}-"
+                         f"{r['load_average_1min'][1]} on {os.cpu_count()} CPUs)"),
         ("commands", f"{r['loop_commands']:,} of {r['servo_periods']:,} servo periods ({r['missed_periods']} skipped), "
                      f"+{r['commands'] - r['loop_commands']} park/close"),
         ("limit violations", f"{r['nonfinite_commands']} NaN/Inf, {r['missing_joints']} missing, "
