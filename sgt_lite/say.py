@@ -407,6 +407,8 @@ class SpeechSync:
                 pos = output.position_s(now)
             stats["cpu_s"] += time.process_time() - c0
             end_s = stats["speech_s"]
+            if hasattr(self.driver, "speaking"):      # heads that show it (Reachy Mini's antennas)
+                self.driver.speaking = bool(output.started and pos < end_s and getattr(anim, "speaking", True))
             target = min(pos, end_s) + self.stream_delay_s + shaper_t0
             n = 0
             while stats["frames"] and shaper.t + shaper.dt <= target + 1e-9:
@@ -427,8 +429,10 @@ class SpeechSync:
 
 # --- the command ---------------------------------------------------------------------------------
 def default_profile(head: str) -> str:
+    """The profile ``sgt-lite demo`` and ``say`` pick for a ``--head`` spec."""
     return ("display_eyes" if head.startswith(("display", "osc")) else
-            "neck3_eyes2_lids" if head.startswith("serial") else "pan_tilt")
+            "neck3_eyes2_lids" if head.startswith("serial") else
+            "reachy_mini" if head.startswith("reachy_mini") else "pan_tilt")
 
 
 def say(text, head="console", profile=None, style=None, backend="auto", engine="auto", voice=None, speed=None,
