@@ -49,6 +49,7 @@ PAIRS = ((0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7), (8, 8),
 ENVELOPE_VOICE_MAX = 60.0
 ENVELOPE_PENALTY = 0.5
 N_TERMS = N_FEATURES + len(PAIRS)
+_FEW_FRAMES = 32        # up to this many frames per call, block means are summed in Python
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,7 +173,7 @@ class VoiceActivity:
 
     def reset(self):
         """Forgets the noise floor, the smoothing, pending frames and the state (not speaking)."""
-        self._pending = np.zeros((0, self.frame_size))
+        self._pending = []
         self._first = True
         self._ema = [0.0] * 9       # energy, envelope, flux, tilt, fast, slow, mod, mod_long, logit
         self._prev_cep = None
@@ -184,17 +185,26 @@ class VoiceActivity:
         self.speech_prob = 0.0
 
     def _block_means(self, frames) -> list:
-        """Means of the frames of each block this chunk completes, as lists (frames added in order)."""
-        x = np.asarray(frames, np.float64)
+        """Means of the frames of each block this chunk completes, as lists. Frames are added in
+        order (Python for a few frames, numpy for many: the same IEEE additions either way)."""
+        x = np.asarray(frames)
         if x.ndim != 2 or x.shape[1] != self.frame_size:
             raise BadAudioError(f"VAD frames must be (n, {self.frame_size}) frontend frames, got shape {x.shape}")
         if not np.isfinite(x).all():
             x = np.where(np.isfinite(x), x, 0.0)
-        if len(self._pending):
-            x = np.concatenate([self._pending, x])
         b = self.config.block
-        n = len(x) // b
-        self._pending = x[n * b:]
+        pending = self._pending
+        total = len(pending) + len(x)
+        n = total // b
+        if total <= _FEW_FRAMES:
+            rows = pending + x.tolist()
+            self._pending = rows[n * b:]
+            inv = 1.0 / b
+            return [[v * inv for v in map(sum, zip(*rows[i * b:(i + 1) * b]))] for i in range(n)]
+        if pending:
+            x = np.concatenate([np.asarray(pending, np.float64), x])
+        x = x.astype(np.float64)
+        self._pending = x[n * b:].tolist()
         if n == 0:
             return []
         acc = x[0:n * b:b]
