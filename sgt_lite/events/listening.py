@@ -108,11 +108,23 @@ class GazePrior:
 
     def shift_target(self, yaw: float, pitch: float, u_size: float, u_dir: float, home=(0.0, 0.0)):
         """Where a gaze shift from (yaw, pitch) lands: a fitted-size step in direction ``u_dir``
-        (a uniform draw), kept inside the fitted 95% spread around ``home``."""
+        (a uniform draw), kept inside the fitted 95% spread around ``home``. From outside the
+        spread (gaze averted while speaking), one shift returns inside it, towards home.
+
+        >>> prior = GazePrior.load("LISTEN")
+        >>> y, p = prior.shift_target(15.0, 0.0, 0.5, 0.0)
+        >>> 0.0 < y < prior.spread_yaw and p == 0.0
+        True
+        """
+        hy, hp = home
+        ry, rp = (yaw - hy) / self.spread_yaw, (pitch - hp) / self.spread_pitch
+        dist = math.hypot(ry, rp)
+        if dist > 1.0:
+            f = u_size / dist
+            return hy + f * (yaw - hy), hp + f * (pitch - hp)
         a = self.shift_size(u_size)
         th = 2.0 * math.pi * u_dir
         cy, cp = a * math.cos(th), a * math.sin(th)
-        hy, hp = home
         for sy, sp in ((cy, cp), (-cy, -cp)):
             ty, tp = yaw + sy, pitch + sp
             if ((ty - hy) / self.spread_yaw) ** 2 + ((tp - hp) / self.spread_pitch) ** 2 <= 1.0:
