@@ -269,7 +269,7 @@ def _summary(ev):
              f"{np.mean(settled):.3f} ({sum(v['settled_pause_blocks'] for v in sp.values())} blocks) "
              f"(mean over {len(sp)} clips)"]
     for kind, v in ev["noise"].items():
-        lines.append(f"  {kind}: speaking {v['speaking_share_mean']:.4f} of frames (worst file {v['speaking_share_max']:.4f})")
+        lines.append(f"  {kind}: speaking {v['speaking_share_mean']:.4f} of the time (worst file {v['speaking_share_max']:.4f})")
     if "talking" in ev:
         tk = ev["talking"]
         ok = [v for v in tk.values() if v["reference_usable"]]

@@ -2,11 +2,11 @@
 
 Figures at fitting time:
   speech (energy reference): accuracy 0.841, recall 0.943, pauses called speech 0.630, of that after 0.6 s of pause 0.232 (247 blocks) (mean over 10 clips)
-  white_noise: speaking 0.0000 of frames (worst file 0.0000)
-  room_tone: speaking 0.0000 of frames (worst file 0.0000)
-  music_tones: speaking 0.0000 of frames (worst file 0.0000)
-  clapping: speaking 0.0000 of frames (worst file 0.0000)
-  white_noise_-40dBFS: speaking 0.0000 of frames (worst file 0.0000)
+  white_noise: speaking 0.0000 of the time (worst file 0.0000)
+  room_tone: speaking 0.0000 of the time (worst file 0.0000)
+  music_tones: speaking 0.0000 of the time (worst file 0.0000)
+  clapping: speaking 0.0000 of the time (worst file 0.0000)
+  white_noise_-40dBFS: speaking 0.0000 of the time (worst file 0.0000)
   talking/ (held out, 19 clips): speaking share 0.61-0.96; on the 17 clips whose energy reference is usable (>= 20 dB range): accuracy 0.802, recall 0.908 (worst 0.757)
 """
 
