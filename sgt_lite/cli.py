@@ -79,7 +79,7 @@ def _cmd_eval(args) -> int:
 def _cmd_style_add(args) -> int:
     from .model.style_add import add_style
 
-    path = add_style(args.name, args.source, args.bundle)
+    path = add_style(args.name, args.source, args.bundle, force=args.force)
     print(f"added style {args.name!r} from {args.source} -> {path}")
     return 0
 
@@ -275,9 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("style", help="manage named styles")
     st_sub = st.add_subparsers(dest="style_command", metavar="ACTION")
     sa = st_sub.add_parser("add", help="add a style from a reference track (.npz/.csv/.bvh/.mat) or video")
-    sa.add_argument("name", help="1 to 40 characters from A-Z a-z 0-9 _ . - (an existing name is replaced)")
+    sa.add_argument("name", help="1 to 40 characters from A-Z a-z 0-9 _ . - (a user style of that name is "
+                                 "replaced, a built-in one only with --force)")
     sa.add_argument("--from", dest="source", required=True, help="track file or talking-face video")
     sa.add_argument("--bundle", help="bundle folder (default: the bundled model; styles go to a user copy)")
+    sa.add_argument("--force", action="store_true", help="replace a built-in style of the same name")
     sa.set_defaults(func=_cmd_style_add)
     _finish_help(p)
     return p

@@ -16,7 +16,7 @@ from ..errors import ConfigError, ModelFileError
 from ..resources import DEFAULT_BUNDLE
 from .bundle_config import FORMAT, MAX_CONFIG_BYTES, check_config
 from .checkpoint import read_json
-from .style_table import USER_STYLES_ENV, load_builtin, load_user, user_styles_path
+from .style_table import USER_STYLES_ENV, legacy_user_styles_path, load_builtin, load_user, user_styles_path
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Bundle:
         elif cfg["default_style"] not in styles:
             raise ConfigError(f"{source}: default_style: {cfg['default_style']!r} is not in styles.json "
                               f"({', '.join(styles)})")
-        for extra in (path / "styles.user.json", user_styles_path(path)):
+        for extra in (path / "styles.user.json", legacy_user_styles_path(path), user_styles_path(path, cfg["files"])):
             styles.update(load_user(extra, dim))
         return cls(path=str(path), frontend=frontend, model=cfg["model"],
                    norm={k: np.asarray(v, np.float32) for k, v in cfg["norm"].items()},

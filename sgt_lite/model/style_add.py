@@ -6,9 +6,9 @@ import pathlib
 
 import numpy as np
 
-from ..errors import DataFormatError
+from ..errors import ConfigError, DataFormatError
 from .bundle import DEFAULT_BUNDLE, Bundle
-from .style_table import StyleTable, check_name, user_styles_path
+from .style_table import StyleTable, check_name, load_builtin, user_styles_path
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +72,25 @@ def reference_motion(path, fps: float) -> np.ndarray:
     return track.resampled(fps).motion
 
 
-def style_table_path(bundle_dir) -> pathlib.Path:
-    """``styles.user.json`` inside a writable bundle folder, else the user's config folder
-    (always for the bundled default model)."""
+def style_table_path(bundle_dir, files: dict = None) -> pathlib.Path:
+    """``styles.user.json`` inside a writable bundle folder, else the user's style folder,
+    keyed by the model's content (always for the bundled default model)."""
     if os.access(bundle_dir, os.W_OK) and pathlib.Path(bundle_dir).resolve() != pathlib.Path(DEFAULT_BUNDLE).resolve():
         return pathlib.Path(bundle_dir) / "styles.user.json"
-    return user_styles_path(bundle_dir)
+    return user_styles_path(bundle_dir, files)
 
 
-def add_style(name: str, source, bundle_dir=None) -> pathlib.Path:
+def add_style(name: str, source, bundle_dir=None, force: bool = False) -> pathlib.Path:
     """Encodes ``source`` (track file or video) and saves ``name`` in a user style table;
-    returns the table's path. Safe to run from several processes at once."""
+    returns the table's path. A built-in style's name is refused unless ``force`` (the user
+    style then shadows it for this model). Safe to run from several processes at once."""
     check_name(name)
     bundle_dir = bundle_dir or DEFAULT_BUNDLE
     bundle = Bundle.load(bundle_dir)
+    builtin = load_builtin(pathlib.Path(bundle_dir) / "styles.json", bundle.model["style_dim"])
+    if name in builtin and not force:
+        raise ConfigError(f"{name!r} is a built-in style of this model ({', '.join(builtin)}); pick another "
+                          "name, or pass --force (force=True) to replace it with yours for this model")
     codes = _encoder_codes(bundle, reference_motion(source, bundle.model["fps"]))
     if not np.isfinite(codes).all():
         raise DataFormatError(f"the style encoder gave non-finite codes for {source}")
@@ -94,7 +99,9 @@ def add_style(name: str, source, bundle_dir=None) -> pathlib.Path:
     if norm < 1e-6:
         raise DataFormatError(f"the windows of {source} cancel out (mean code length {norm:.2g}); "
                               "use a longer or more consistent clip")
-    table = StyleTable(style_table_path(bundle_dir), bundle.model["style_dim"])
+    table = StyleTable(style_table_path(bundle_dir, bundle.files), bundle.model["style_dim"])
     table.add(name, (code / norm).round(6).tolist(),
               source=f"sgt-lite style add from {os.path.basename(str(source))[:200]} ({len(codes)} windows)")
+    if name in builtin:
+        log.warning("style %r replaces the built-in one of that name for this model (%s)", name, table.path)
     return table.path

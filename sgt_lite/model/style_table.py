@@ -41,14 +41,42 @@ MAX_TABLE_BYTES = 64 << 20
 LOCK_TIMEOUT_S = 30.0
 
 
-def user_styles_path(bundle_dir) -> pathlib.Path:
+def user_styles_dir() -> pathlib.Path:
+    """The one user folder for styles, shared by every venv and install:
+    ``$SGT_LITE_CONFIG_DIR`` or ``$XDG_CONFIG_HOME/sgt-lite`` or ``~/.config/sgt-lite``."""
+    return pathlib.Path(os.environ.get(USER_STYLES_ENV) or os.path.join(
+        os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "sgt-lite"))
+
+
+def bundle_key(files: dict) -> str:
+    """A short hash of a bundle's model files (their sha256 as ``bundle.json`` lists them):
+    the same model gives the same key wherever it is installed, another model another key
+    (style codes only mean something to the model that made them)."""
+    try:
+        parts = sorted(f"{kind}:{info['sha256']}" for kind, info in files.items())
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise ModelFileError(f"bundle.json files: each entry needs a sha256 ({exc})") from None
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def user_styles_path(bundle_dir, files: dict = None) -> pathlib.Path:
     """Where ``sgt-lite style add`` keeps styles for a bundle it cannot write into:
-    ``$SGT_LITE_CONFIG_DIR`` or ``$XDG_CONFIG_HOME/sgt-lite`` or ``~/.config/sgt-lite``,
-    then ``styles/<bundle folder name>-<hash of its path>.json``."""
-    base = os.environ.get(USER_STYLES_ENV) or os.path.join(
-        os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "sgt-lite")
+    ``<user_styles_dir()>/styles/model-<bundle_key>.json``, keyed by the model's content, so
+    every install of the same bundle (any venv, numpy 1 or 2, editable or wheel) shares it.
+    ``files`` is the bundle's ``files`` table (read from its ``bundle.json`` when not given)."""
+    if files is None:
+        source = pathlib.Path(bundle_dir) / "bundle.json"
+        try:
+            files = json.loads(source.read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelFileError(f"cannot read the model files' hashes from {source} ({exc})") from None
+    return user_styles_dir() / "styles" / f"model-{bundle_key(files)}.json"
+
+
+def legacy_user_styles_path(bundle_dir) -> pathlib.Path:
+    """Where sgt-lite before 0.3 kept them (keyed by the install path); still read, never written."""
     name = hashlib.sha1(str(pathlib.Path(bundle_dir).resolve()).encode()).hexdigest()[:10]
-    return pathlib.Path(base) / "styles" / f"{pathlib.Path(bundle_dir).name}-{name}.json"
+    return user_styles_dir() / "styles" / f"{pathlib.Path(bundle_dir).name}-{name}.json"
 
 
 # checks ---------------------------------------------------------------------------------
