@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelFileError
 from ..generators import make_generator
 from ..generators.procedural import ProceduralGenerator
 from ..motion.dataset import load_tracks, speaker_folds
@@ -432,6 +432,23 @@ def fold_table(scoped) -> str:
     return "\n".join(lines)
 
 
+def model_checkpoint(generator_names, checkpoint=None):
+    """The checkpoint the 'model' generator scores: ``checkpoint``, else checkpoints/default in the
+    working folder or in the repository clone this package runs from. A missing one is a
+    :class:`ModelFileError` naming the way out, raised before any work starts."""
+    if "model" not in generator_names:
+        return checkpoint
+    repo = pathlib.Path(__file__).resolve().parents[2]
+    candidates = [checkpoint] if checkpoint else ["checkpoints/default", str(repo / "checkpoints" / "default")]
+    for c in candidates:
+        if (pathlib.Path(str(c).format(fold=0)) / "config.json").is_file():
+            return str(c)
+    looked = " or ".join(str(pathlib.Path(str(c).format(fold=0)).resolve()) for c in candidates)
+    raise ModelFileError(f"the 'model' generator scores a training checkpoint, and there is none at {looked}: "
+                         "checkpoints/default comes with a clone of the sgt-lite repository (or train one with "
+                         "sgt_train); pass --checkpoint DIR, or leave 'model' out of --generators")
+
+
 def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_root=None, checkpoint=None,
         n_folds=None, min_heldout=MIN_HELDOUT, progress=print, command=None):
     """The whole evaluation: writes eval.md (everything), summary.md (the README's short version), eval.json
@@ -442,6 +459,7 @@ def run(generator_names, out_dir, heldout=None, seed=0, tracks_dir=None, audio_r
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tracks = load_tracks(tracks_dir, audio_root)
+    checkpoint = model_checkpoint(generator_names, checkpoint)
     ev = Evaluation(generator_names, tracks, heldout, seed, checkpoint, n_folds, min_heldout, progress)
     scoped = {label: ev.rows(idx, folds) for label, idx, folds in ev.scopes()}
     table = markdown_table(scoped[POOLED])

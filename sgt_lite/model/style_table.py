@@ -74,7 +74,7 @@ def user_styles_path(bundle_dir, files: dict = None) -> pathlib.Path:
 
 
 def legacy_user_styles_path(bundle_dir) -> pathlib.Path:
-    """Where sgt-lite before 0.3 kept them (keyed by the install path); still read, never written."""
+    """Where earlier versions kept them (keyed by the install path); still read, never written."""
     name = hashlib.sha1(str(pathlib.Path(bundle_dir).resolve()).encode()).hexdigest()[:10]
     return user_styles_dir() / "styles" / f"{pathlib.Path(bundle_dir).name}-{name}.json"
 

@@ -51,6 +51,10 @@ def load_tracks(tracks_dir=None, audio_root=None, raw: bool = False):
     ``raw=True`` returns the head motion before jitter smoothing, where the
     file keeps it.
     """
+    if tracks_dir is None and not TRACKS_DIR.is_dir():
+        raise ModelFileError(f"the corpus tracks are not installed with the package: they are data/tracks in a "
+                             f"clone of the sgt-lite repository (with their licences; looked for {TRACKS_DIR}); "
+                             "run from a clone, or pass --tracks DIR (tracks_dir=)")
     tracks_dir = pathlib.Path(tracks_dir or TRACKS_DIR)
     audio_root = pathlib.Path(audio_root or default_audio_root())
     files = sorted(tracks_dir.glob("*.npz"))
@@ -62,8 +66,10 @@ def load_tracks(tracks_dir=None, audio_root=None, raw: bool = False):
         if t.audio_path:
             t.audio_path = _resolve_audio(t.audio_path, audio_root)
             if not os.path.isfile(t.audio_path):
-                raise ModelFileError(f"{f.name}: its audio {t.audio_path} is missing; point audio_root (or "
-                                     "SGT_LITE_SHARED) at the shared data")
+                raise ModelFileError(f"{f.name}: its audio {t.audio_path} is missing; the clips are not "
+                                     "redistributed with sgt-lite (their sources: docs/dataset_card.md): point "
+                                     "--audio-root (audio_root=) at the styletalk folder, or SGT_LITE_SHARED at "
+                                     "the folder holding data/")
         tracks.append(t)
     return tracks
 
