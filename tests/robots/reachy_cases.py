@@ -4,6 +4,7 @@ test_reachy_mini.py creates (the daemon announces itself over mDNS)."""
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -291,3 +292,24 @@ def test_a_vanished_daemon_is_a_head_driver_error(isolated, tmp_path):
             time.sleep(0.02)
     head.close()                                # still safe: logs, does not raise
     assert head.closed
+
+
+def test_demo_cli_drives_the_daemon_and_parks(daemon):
+    """`sgt-lite demo --head reachy_mini::PORT` end to end: the reachy_mini profile by default,
+    motion while the speech plays, parked at neutral when it ends."""
+    from sgt_lite.audio import SAMPLE_WAV
+    from sgt_lite.heads.reachy_mini import ReachyMiniHead
+
+    kind, port = daemon
+    proc = subprocess.run([sys.executable, "-m", "sgt_lite", "demo", "--head", f"reachy_mini::{port}", "--input",
+                           SAMPLE_WAV, "--duration", "3", "--no-playback", "--backend", "numpy"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "profile 'Reachy Mini'" in proc.stdout and "stopped: head at neutral" in proc.stdout, proc.stdout[-2000:]
+    assert "did not reach neutral" not in proc.stdout, proc.stdout[-2000:]
+    commands = [int(n) for n in re.findall(r"(\d+) commands", proc.stdout)]
+    assert commands and commands[-1] >= 3 * 50 * 0.9, f"3 s at 50 Hz: {commands}"
+    with ReachyMiniHead(port=port, timeout=20.0) as head:
+        neutral = {"head_yaw": 0.0, "head_pitch": 0.0, "head_roll": 0.0}
+        got = _settle(head.read_pose, neutral, TOL[kind]["static"])
+        assert all(abs(v) <= TOL[kind]["static"] for v in got.values()), got

@@ -116,4 +116,4 @@ def test_nothing_listening_is_a_clear_error():
 def test_against_the_real_daemon_in_a_private_network():
     need("reachy_mini", "reachy", HINT)
     result = run_isolated("reachy", pathlib.Path(__file__).with_name("reachy_cases.py"), timeout=900)
-    assert_all_passed(result, at_least=15)
+    assert_all_passed(result, at_least=17)
