@@ -94,7 +94,7 @@ def test_not_a_terminal_gets_plain_lines():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty sizes set with Linux ioctls")
-def test_demo_on_an_80_column_terminal_shows_motion_and_status(tmp_path):
+def test_demo_on_an_80_column_terminal_shows_motion_and_status():
     import fcntl
     import pty
     import struct
@@ -107,7 +107,7 @@ def test_demo_on_an_80_column_terminal_shows_motion_and_status(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     proc = subprocess.Popen([sys.executable, "-m", "sgt_lite", "demo", "--input", SAMPLE_WAV, "--fast",
                              "--duration", "4", "--backend", "numpy"],
-                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(tmp_path))
+                            stdin=slave, stdout=slave, stderr=slave, env=env)
     os.close(slave)
     chunks = []
     while True:
