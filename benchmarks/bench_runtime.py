@@ -1,11 +1,17 @@
 """Runtime cost of Animator.step per backend, measured side by side in one run.
 
-    python benchmarks/bench_runtime.py [--seconds 60] [--bundle DIR]
+    python benchmarks/bench_runtime.py [--seconds 60] [--bundle DIR] [--cores 1]
+                                       [--litert-python PYTHON ...]
 
 Each backend runs in a fresh interpreter (so import + load time and peak RSS are its
 own): it streams 20 ms chunks of real speech through the whole pipeline (ring-buffer-
 sized chunks -> C frontend -> int8 generator step -> decode). For comparison the same
 run measures the sway baseline (numpy) and librosa's MFCC alone on the same audio.
+
+The litert row names the TFLite runtime it loaded through (ai_edge_litert or
+tflite_runtime). ``--litert-python`` adds a litert row run by another interpreter, e.g. a
+venv with tflite-runtime 2.14 and numpy < 2, so both runtimes appear side by side.
+``--cores N`` pins every measured process to N cores (like ``taskset``), as on a busy robot.
 On a Pi or Jetson: `pip install '.[litert,onnx,test]'` then run the same command.
 """
 import argparse
@@ -20,6 +26,14 @@ import time
 T_START = time.perf_counter()
 
 
+def pin(cores):
+    """Restricts this process to its first ``cores`` allowed CPUs; returns them."""
+    allowed = sorted(os.sched_getaffinity(0))
+    chosen = set(allowed[:max(1, cores)])
+    os.sched_setaffinity(0, chosen)
+    return sorted(chosen)
+
+
 def worker(backend, seconds, bundle):
     import numpy as np  # noqa: F401  (counted in import + load, as on the robot)
 
@@ -27,6 +41,17 @@ def worker(backend, seconds, bundle):
 
     anim = Animator(model=bundle, backend=backend)
     load_s = time.perf_counter() - T_START
+    from sgt_lite.model.backends import probe
+
+    runtime = "no runtime"
+    if backend != "numpy":
+        module = probe(anim.bundle)[backend][1].replace("via ", "").split(".")[0]
+        try:
+            from importlib.metadata import version
+
+            runtime = f"{module} {version(module.replace('_', '-'))}"
+        except Exception:
+            runtime = f"{module} {getattr(sys.modules.get(module), '__version__', '')}".strip()
     from _common import speech
 
     x = speech(seconds)
@@ -42,7 +67,7 @@ def worker(backend, seconds, bundle):
         lat.append(time.perf_counter() - t0)
     cpu = time.process_time() - c0
     lat.sort()
-    return {"backend": anim.backend, "cpu_ms_per_s": 1000 * cpu / (len(x) / anim.sample_rate),
+    return {"backend": anim.backend, "runtime": runtime, "numpy": np.__version__, "cpu_ms_per_s": 1000 * cpu / (len(x) / anim.sample_rate),
             "p50_ms": 1000 * lat[len(lat) // 2], "p99_ms": 1000 * lat[int(0.99 * len(lat))],
             "import_load_s": load_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -51,10 +76,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--bundle", default=None)
+    ap.add_argument("--cores", type=int, help="pin each measured process to this many cores")
+    ap.add_argument("--litert-python", action="append", default=[],
+                    help="another interpreter to run the litert backend in (e.g. a tflite-runtime venv)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
+    pinned = pin(args.cores) if args.cores else None
     if args.worker:
         print(json.dumps(worker(args.worker, args.seconds, args.bundle)))
         return
@@ -65,18 +94,21 @@ def main():
     bundle_dir = args.bundle or DEFAULT_BUNDLE
     bundle = Bundle.load(bundle_dir)
     rows = []
-    for backend in ("litert", "onnx", "numpy"):
+    jobs = [(sys.executable, b) for b in ("litert", "onnx", "numpy")] + [(py, "litert") for py in args.litert_python]
+    for python, backend in jobs:
         runs = []
         for _ in range(3):
-            res = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", backend,
-                                  "--seconds", str(args.seconds)] + (["--bundle", args.bundle] if args.bundle else []),
+            res = subprocess.run([python, os.path.abspath(__file__), "--worker", backend, "--seconds", str(args.seconds)]
+                                 + (["--bundle", args.bundle] if args.bundle else [])
+                                 + (["--cores", str(args.cores)] if args.cores else []),
                                  capture_output=True, text=True, env=dict(os.environ))
             if res.returncode != 0:
-                print(f"{backend}: not available ({res.stderr.strip().splitlines()[-1]})", file=sys.stderr)
+                why = (res.stderr.strip().splitlines() or ["no output"])[-1]
+                print(f"{backend} ({python}): not available ({why})", file=sys.stderr)
                 break
             runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
         if runs:
-            rows.append({k: (statistics.median(r[k] for r in runs) if k != "backend" else runs[0][k])
+            rows.append({k: (statistics.median(r[k] for r in runs) if isinstance(runs[0][k], float) else runs[0][k])
                          for k in runs[0]})
     x = speech(args.seconds)
     dur = len(x) / 16000
@@ -94,14 +126,24 @@ def main():
         pass
     size = sum(info["bytes"] for info in bundle.files.values())
     print(f"Machine: {machine()}")
-    print(f"Audio: {dur:.0f} s of speech in 20 ms chunks; medians of 3 fresh processes per backend\n")
-    print("| backend | CPU ms per s of audio | step p50 (ms) | step p99 (ms) | import + load (s) | peak RSS (MB) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"Audio: {dur:.0f} s of speech in 20 ms chunks; medians of 3 fresh processes per backend"
+          + (f"; each pinned to CPU {pinned}" if pinned else "") + "\n")
+    print("| backend | runtime | numpy | CPU ms per s of audio | step p50 (ms) | step p99 (ms) | import + load (s) | "
+          "peak RSS (MB) |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['backend']} | {r['cpu_ms_per_s']:.2f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | "
-              f"{r['import_load_s']:.2f} | {r['rss_mb']:.0f} |")
+        print(f"| {r['backend']} | {r['runtime']} | {r['numpy']} | {r['cpu_ms_per_s']:.2f} | {r['p50_ms']:.3f} | "
+              f"{r['p99_ms']:.3f} | {r['import_load_s']:.2f} | {r['rss_mb']:.0f} |")
     for name, ms in extra:
-        print(f"| {name} | {ms:.2f} | | | | |")
+        print(f"| {name} | | | {ms:.2f} | | | | |")
+    if any(r["runtime"].startswith("tflite_runtime") for r in rows):
+        try:
+            from quantize.tflite_ops import check_tflite_runtime
+
+            for problem in check_tflite_runtime(bundle.data("tflite")):
+                print(f"\nwarning: the tflite_runtime row does not compute this bundle right: {problem}")
+        except ImportError as exc:
+            print(f"\n(could not check the model against tflite-runtime 2.14: {exc})")
     parts = ", ".join("%s %d KiB" % (k, v["bytes"] // 1024) for k, v in bundle.files.items())
     print(f"\nint8 bundle model files: {size / 1024:.0f} KiB ({parts})")
     if rows:
