@@ -62,5 +62,7 @@ def test_two_minute_paced_soak(tmp_path):
     # barge-in (Animator.reset() mid-speech) used to leave the shaper idle for good; now it follows
     idle, ticks = r["idle_ticks_in_5s_after_barge_ins"]
     assert r["barge_ins"] >= 3 and ticks > 500 and idle <= 0.05 * ticks
+    # after a stall the backlog is not played seconds late: the head follows the live voice (was 1,634 ticks)
+    assert r["ticks_with_frame_lead_over_0.5s"] == 0, (r["frame_lead_s"], r["ticks_with_frame_lead_over_0.5s"])
     # parking is paced: no command earlier than one servo period after the one before it
     assert r["park"]["commands"] >= 1 and r["park"]["early_writes"] == 0 and r["park"]["at_neutral"]

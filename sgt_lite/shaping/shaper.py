@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 MAX_CLOCK_S = 1e10      # ~300 years; beyond it float64 cannot count servo periods (1e17 + 0.02 == 1e17)
 MAX_FRAMES = 64
+MAX_LEAD_S = 0.25       # frames may be buffered this far ahead of the shaper's clock; beyond it, the caller is behind
 
 
 class Command(NamedTuple):
@@ -68,6 +69,14 @@ class MotionShaper:
     Animator's last reset; the first frame of a stream is played at once and the rest
     follow at their spacing. A frame whose stream time goes back (``Animator.reset()``,
     e.g. on barge-in) or jumps ahead by more than ``idle_after_s`` starts a new stream.
+    So does a frame that would land more than ``MAX_LEAD_S`` (0.25 s) ahead of the
+    shaper's clock or behind it: the loop stalled and is working off an audio backlog
+    (``tick()`` missed periods; with ``tick(now)``, audio was lost). The rest of that
+    backlog, up to the next tick, lands on the present too, and a tick that finds the
+    frames pushed since the last one that far behind moves the newest to the present: the
+    head skips to the live voice instead of playing the backlog seconds late or idling.
+    Callers may buffer frames ahead of the clock (``say`` runs ~0.12 s ahead), within
+    ``MAX_LEAD_S``.
     ``reset()`` starts a new stream too and eases the joints to neutral; ``park_to(driver)``
     brings the head to neutral in real time before a driver closes.
 
@@ -96,6 +105,8 @@ class MotionShaper:
         self._frames, self._times = [], []
         self._stream_t = None                 # the last frame's stream time
         self._offset = 0.0                    # shaper time = stream time + offset
+        self._catching_up = False             # working off a backlog until the next tick
+        self._fresh = False                   # frames pushed since the last tick
         self._targets = {n: j.neutral for n, j in self.profile.joints.items()}
         self._look = (0.0, 0.0)
         self.idle = IdleBehaviour(seed=self._seed)
@@ -109,16 +120,33 @@ class MotionShaper:
     def push(self, frame):
         """Adds an Animator frame (its ``t`` is stream time, see the class notes)."""
         ts = _seconds(frame.t, "push(frame): frame time")
-        if self._stream_t is None or ts < self._stream_t or ts - self._stream_t > self.profile.idle_after_s:
+        new_stream = self._stream_t is None or ts < self._stream_t or ts - self._stream_t > self.profile.idle_after_s
+        if not new_stream:
+            lead = ts + self._offset - self.t
+            if self._catching_up or not -self._max_lag() <= lead <= MAX_LEAD_S:
+                if not self._catching_up:
+                    log.debug("frame %.3f s %s the shaper's clock: skipping to the present",
+                              abs(lead), "ahead of" if lead > 0 else "behind")
+                self._catching_up = new_stream = True
+        if new_stream:
             self._frames.clear()
             self._times.clear()
             self._offset = self.t - ts
         self._stream_t = ts
+        self._fresh = True
         t = ts + self._offset
         self._frames.append(type(frame)(t, *frame[1:]))
         self._times.append(t)
         if len(self._frames) > MAX_FRAMES:
             del self._frames[:-MAX_FRAMES], self._times[:-MAX_FRAMES]
+
+    def _max_lag(self):
+        return min(MAX_LEAD_S, self.profile.idle_after_s)
+
+    def _land_newest(self, t):
+        newest = self._frames[-1]
+        self._offset += t - newest.t
+        self._frames, self._times = [type(newest)(t, *newest[1:])], [t]
 
     def _frame_at(self, t):
         fr = self._frames
@@ -166,7 +194,10 @@ class MotionShaper:
                 raise TimingError(f"tick({t:g}) goes back in time: the shaper's clock is at {self.t:g} s and "
                                   "only moves forward; call tick() with no argument, or pass a monotonic clock "
                                   "(frame times are mapped onto it by push())")
+        if self._fresh and self._times and t - self._times[-1] > self._max_lag():
+            self._land_newest(t)               # tick(now) after a stall: what was just pushed is the present
         self.t = t
+        self._catching_up = self._fresh = False
         p, joints = self.profile, self.profile.joints
         (hy, hp, hr), (gy, gp), blink = self._intent(self.t)
         look_y, look_p = self._look

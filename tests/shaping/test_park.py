@@ -9,7 +9,7 @@ from sgt_lite.errors import ConfigError
 from sgt_lite.heads.base import HeadDriver
 from sgt_lite.shaping import MotionShaper
 
-from .test_shaper import _check
+from .test_shaper import _check, _stream
 
 
 class FakeClock:
@@ -42,9 +42,7 @@ class StampingHead(HeadDriver):
 
 def _away_from_neutral(profile="neck3_eyes2_lids"):
     s = MotionShaper(profile)
-    for k in range(60):
-        s.push(Frame(k * 0.04, 40.0, -20.0, 10.0, 15.0, 8.0, 1.0))
-    cmds = [s.tick() for _ in range(100)]
+    cmds = _stream(s, [Frame(k * 0.04, 40.0, -20.0, 10.0, 15.0, 8.0, 1.0) for k in range(60)], 100)
     assert abs(cmds[-1].joints["head_yaw"]) > 30
     return s, cmds
 

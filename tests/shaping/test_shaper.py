@@ -25,6 +25,18 @@ def _check(profile, commands, dt):
         assert np.abs(a).max() <= j.max_acc * (1 + 1e-6) + 1e-3, (name, np.abs(a).max())
 
 
+def _stream(shaper, frames, n_ticks):
+    """Ticks ``n_ticks`` times, pushing each frame once the shaper's clock reaches its time,
+    as a live stream delivers them (the shaper keeps frames at most MAX_LEAD_S ahead)."""
+    cmds, i = [], 0
+    for k in range(1, n_ticks + 1):
+        while i < len(frames) and frames[i].t <= k * shaper.dt + 1e-9:
+            shaper.push(frames[i])
+            i += 1
+        cmds.append(shaper.tick())
+    return cmds
+
+
 values = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32),
                    st.floats(-1e6, 1e6), st.floats(-90, 90))
 
@@ -62,9 +74,7 @@ def test_nan_target_is_ignored():
 
 def test_gaze_folds_into_the_neck_without_eyes_and_roll_is_dropped():
     s = MotionShaper("pan_tilt")
-    for k in range(50):
-        s.push(Frame(k * 0.04, 0.0, 0.0, 10.0, 20.0, 0.0, 0.0))
-    cmds = [s.tick(k * 0.02) for k in range(1, 100)]
+    cmds = _stream(s, [Frame(k * 0.04, 0.0, 0.0, 10.0, 20.0, 0.0, 0.0) for k in range(50)], 99)
     assert "head_roll" not in cmds[-1].joints
     assert cmds[-1].joints["head_yaw"] == pytest.approx(10.0, abs=0.5)   # 0.5 x 20 deg of gaze
 
@@ -73,9 +83,7 @@ def test_vor_keeps_eye_contact_during_a_nod():
     s = MotionShaper("neck3_eyes2_lids")
     t = np.arange(0, 2, 0.04)
     nod = -8 * np.sin(np.pi * np.clip((t - 0.5) / 0.5, 0, 1))
-    for k, p in enumerate(nod):
-        s.push(Frame(t[k], 0.0, float(p), 0.0, 0.0, 0.0, 0.0))
-    cmds = [s.tick(k * 0.02) for k in range(1, 95)]
+    cmds = _stream(s, [Frame(t[k], 0.0, float(p), 0.0, 0.0, 0.0, 0.0) for k, p in enumerate(nod)], 94)
     head = np.array([c.joints["head_pitch"] for c in cmds])
     eyes = np.array([c.joints["eye_pitch"] for c in cmds])
     assert head.min() < -6                                   # the head nods ...
@@ -85,9 +93,7 @@ def test_vor_keeps_eye_contact_during_a_nod():
 def test_look_at_moves_the_neck_and_aversion_happens_around_it():
     s = MotionShaper("neck3_eyes2_lids")
     s.look_at(20.0, 5.0)
-    for k in range(100):
-        s.push(Frame(k * 0.04, 0.0, 0.0, 0.0, -6.0, 0.0, 0.0))
-    c = [s.tick(k * 0.02) for k in range(1, 200)][-1]
+    c = _stream(s, [Frame(k * 0.04, 0.0, 0.0, 0.0, -6.0, 0.0, 0.0) for k in range(100)], 199)[-1]
     assert c.joints["head_yaw"] == pytest.approx(20.0, abs=0.5)
     assert c.joints["eye_yaw"] == pytest.approx(-6.0, abs=0.5)
 

@@ -10,7 +10,7 @@ from sgt_lite.animator import Frame
 from sgt_lite.errors import SgtLiteError, TimingError
 from sgt_lite.shaping import IdleBehaviour, MotionShaper
 
-from .test_shaper import _check
+from .test_shaper import _check, _stream
 
 
 def _within(fn, seconds=60):
@@ -33,9 +33,7 @@ def _within(fn, seconds=60):
 
 def test_reset_eases_to_neutral_within_the_limits():
     s = MotionShaper("pan_tilt")
-    for k in range(100):
-        s.push(Frame(k * 0.04, 40.0, 20.0, 0.0, 0.0, 0.0, 0.0))
-    before = [s.tick() for _ in range(150)]
+    before = _stream(s, [Frame(k * 0.04, 40.0, 20.0, 0.0, 0.0, 0.0, 0.0) for k in range(100)], 150)
     assert before[-1].joints["head_yaw"] == pytest.approx(40.0, abs=0.5)
     s.reset()
     after = [s.tick() for _ in range(150)]
