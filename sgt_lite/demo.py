@@ -82,7 +82,9 @@ class _FileSource:
 class _MicSource:
     """The default microphone through sounddevice, into a RingBuffer from its callback."""
 
-    def __init__(self, rate):
+    realtime = True
+
+    def __init__(self, rate, sleep=time.sleep):
         from .audio import RingBuffer
 
         sd, why = _sounddevice()
@@ -90,6 +92,7 @@ class _MicSource:
             raise OSError(why)
         self.ring = RingBuffer(rate * 2)
         self.hop = rate // 100
+        self._sleep = sleep
 
         def callback(indata, frames, t, status):   # never blocks, never raises
             self.ring.write(indata[:, 0])
@@ -104,7 +107,7 @@ class _MicSource:
     def read(self):
         block = self.ring.read_hops(self.hop)
         if block.size == 0:
-            time.sleep(0.005)
+            self._sleep(0.005)
         return block
 
     def close(self):
@@ -113,6 +116,32 @@ class _MicSource:
 
 
 PARK_MAX_S = 5.0          # parking is bounded: a head that cannot reach neutral by then jumps on close
+MAX_BEHIND_S = 0.1        # the head may trail the audio by this much; further behind, it skips ahead
+
+
+class _ServoPacer:
+    """At most one command per servo period on ``clock``, on a deadline schedule (no drift).
+
+    A write that comes back more than half a period late restarts the schedule from then:
+    a slow bus or a stalled loop never gets a catch-up burst. With ``realtime=False``
+    (``--fast``, a file as fast as possible) nothing waits."""
+
+    def __init__(self, dt, realtime=True, clock=time.monotonic, sleep=time.sleep):
+        self.dt, self.realtime, self.clock, self.sleep = dt, realtime, clock, sleep
+        self.due = None
+
+    def wait(self):
+        """Returns once the next command is due."""
+        if self.realtime and self.due is not None:
+            now = self.clock()
+            if now < self.due:
+                self.sleep(self.due - now)
+
+    def sent(self):
+        if not self.realtime:
+            return
+        now = self.clock()
+        self.due = now + self.dt if self.due is None or now - self.due > self.dt / 2 else self.due + self.dt
 
 
 class _Signals:
@@ -208,9 +237,18 @@ def _park_and_close(shaper, driver, out):
     out.write("stopped: head at neutral, ports closed\n")
 
 
-def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out):
-    stats = {"frames": 0, "commands": 0, "audio_s": 0.0, "cpu": 0.0}
-    t_start, last_status = time.monotonic(), time.monotonic()
+def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out, clock=time.monotonic,
+          sleep=time.sleep):
+    """Audio in, one command per servo period out. The shaper's clock follows the audio
+    (minus the model's latency); the commands go out in real time (``_ServoPacer``). When
+    the audio is more than MAX_BEHIND_S ahead of the head (a backlog after a hiccup: the
+    microphone's ring hands over up to 2 s at once), the shaper skips ahead to the newest
+    audio, one command, rather than sending the missed periods in a burst."""
+    stats = {"frames": 0, "commands": 0, "skipped": 0, "audio_s": 0.0, "cpu": 0.0}
+    realtime = getattr(source, "realtime", True)
+    pacer = _ServoPacer(shaper.dt, realtime, clock, sleep)
+    max_behind = max(1, int(MAX_BEHIND_S / shaper.dt + 1e-9))
+    t_start = last_status = clock()
     while not stop.is_set():
         chunk = source.read()
         if chunk is None:
@@ -223,17 +261,29 @@ def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, ou
             driver.speaking = bool(getattr(anim, "speaking", True))
         stats["frames"] += len(frames)
         stats["audio_s"] += chunk.size / anim.sample_rate
-        while shaper.t + shaper.dt <= stats["audio_s"] - anim.latency_s:
-            driver.write(shaper.tick())
-            stats["commands"] += 1
         stats["cpu"] += time.process_time() - c0
-        now = time.monotonic()
+        while not stop.is_set():
+            due = int((stats["audio_s"] - anim.latency_s - shaper.t) / shaper.dt + 1e-9)   # periods of audio
+            if due < 1:
+                break
+            pacer.wait()
+            c0 = time.process_time()
+            if realtime and due > max_behind:
+                cmd = shaper.tick(shaper.t + due * shaper.dt)
+                stats["skipped"] += due - 1
+            else:
+                cmd = shaper.tick()
+            driver.write(cmd)
+            pacer.sent()
+            stats["commands"] += 1
+            stats["cpu"] += time.process_time() - c0
+        now = clock()
         if now - last_status >= status_every_s:
             _status(out, stats, anim, source, now - t_start, driver)
             last_status = now
         if duration is not None and stats["audio_s"] >= duration:
             break
-    _status(out, stats, anim, source, time.monotonic() - t_start, driver)
+    _status(out, stats, anim, source, clock() - t_start, driver)
     return stats
 
 
@@ -242,11 +292,12 @@ def _status(out, stats, anim, source, wall, driver=None):
     fps = stats["frames"] / max(wall, 1e-9)
     cpu = 1000 * stats["cpu"] / max(stats["audio_s"], 1e-9)
     lat, dropped = 1000 * anim.latency_s, getattr(source, "dropped", 0)
+    skipped = f" ({stats['skipped']} periods skipped)" if stats.get("skipped") else ""
     if hasattr(driver, "set_status"):
         driver.set_status(f"{fps:4.1f} fps | latency {lat:.0f} ms | {cpu:.2f} ms CPU/s | overflows {dropped} | "
-                          f"{stats['commands']} commands")
+                          f"{stats['commands']} commands{skipped}")
         return
     out.write(f"\r{fps:5.1f} fps | latency {lat:.0f} ms + buffering | "
               f"{cpu:5.2f} ms CPU per s of audio | overflows {dropped} samples | "
-              f"{stats['commands']} commands   ")
+              f"{stats['commands']} commands{skipped}   ")
     out.flush()

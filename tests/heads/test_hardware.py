@@ -20,8 +20,7 @@ def test_pca9685_sweeps_the_pan_tilt_and_parks():
         for k in range(100):                       # 2 s of a slow nod-and-turn
             head.write({"head_yaw": 20 * np.sin(k / 15), "head_pitch": 8 * np.sin(k / 10)})
             time.sleep(0.02)
-        for cmd in shaper.park():
-            head.write(cmd)
+        assert shaper.park_to(head)
 
 
 def test_serial_mcu_receives_frames():
