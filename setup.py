@@ -44,7 +44,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*", "quantize"]),
     package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c",
-                               "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe",
+                               "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe", "events/*.json",
                                "shaping/profiles/*.toml"]},
     ext_modules=[mfcc],
     install_requires=["numpy>=1.21", "tomli>=1.1; python_version < '3.11'"],

@@ -47,7 +47,7 @@ def _agreement(a: set, b: set) -> float:
 def compare(ck, bundle, backends: dict, audio: np.ndarray, style_name: str, seed=0):
     """{backend: {...}} and the seconds of audio compared."""
     from sgt_lite.animator import Animator
-    from sgt_lite.model.generator import style_code
+    from sgt_lite.model.style_table import style_code
 
     m = ck.model
     lay = OutputLayout(len(m["outputs"]) - 8)

@@ -34,7 +34,7 @@ def record(backends=("litert", "onnx", "numpy"), wav=None, seed=0, chunk_ms=20):
     from sgt_lite.model.backends import make_backend, probe
     from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
     from sgt_lite.model.features import stack_frames
-    from sgt_lite.model.generator import style_code
+    from sgt_lite.model.style_table import style_code
 
     bundle = Bundle.load(DEFAULT_BUNDLE)
     x, _ = read_wav(wav or SAMPLE_WAV, sample_rate=bundle.frontend.sample_rate)

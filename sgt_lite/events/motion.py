@@ -18,21 +18,24 @@ from .renderer import EyeRenderer
 
 def style_remainder(styles: dict, style, code=None):
     """The head remainder (std (3,), AR (3, 2)) of a style name, a {name: weight} blend, or a raw
-    code (which takes the remainder of the named style nearest to it by cosine)."""
-    if isinstance(style, str):
-        entry = styles[style].get("head")
-        if entry is None:
-            raise ConfigError(f"style {style!r} has no 'head' remainder; re-export the bundle with quantize")
-        return check_remainder(entry["residual_std"], entry["residual_ar"], f"styles.{style}.head")
+    ``code``. A raw code, and a style added from a clip (which has no remainder of its own), take
+    the remainder of the trained style nearest to its code by cosine."""
     if isinstance(style, dict):
         total = sum(float(w) for w in style.values())
         parts = [(float(w) / total, style_remainder(styles, name)) for name, w in style.items()]
         # a convex mix of stable AR(2) coefficients is stable (the stable set is a triangle)
         return (sum(w * p[0] for w, p in parts), sum(w * p[1] for w, p in parts))
+    if isinstance(style, str):
+        entry = styles[style].get("head")
+        if entry is not None:
+            return check_remainder(entry["residual_std"], entry["residual_ar"], f"styles.{style}.head")
+        code = styles[style]["code"]
+    trained = sorted(n for n, e in styles.items() if "head" in e)
+    if not trained:
+        raise ConfigError("no style in this bundle has a head remainder; re-export it with 'python -m quantize'")
     code = np.asarray(code, np.float64)
-    names = sorted(styles)
-    sims = [float(np.dot(code, np.asarray(styles[n]["code"], np.float64))) for n in names]
-    return style_remainder(styles, names[int(np.argmax(sims))])
+    sims = [float(np.dot(code, np.asarray(styles[n]["code"], np.float64))) for n in trained]
+    return style_remainder(styles, trained[int(np.argmax(sims))])
 
 
 class MotionRenderer:

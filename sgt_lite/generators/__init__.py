@@ -9,7 +9,7 @@ BASELINES = {"static": StaticGenerator, "sway": SwayGenerator, "procedural": Pro
 def make_generator(name: str, fps: float = 30.0, checkpoint=None) -> MotionGenerator:
     """A baseline by name, or ``"model"`` for a trained checkpoint (folder path)."""
     if name == "model":
-        from ..model.generator import ModelGenerator
+        from .model import ModelGenerator
 
         return ModelGenerator(checkpoint or "checkpoints/default")
     if name not in BASELINES:

@@ -134,10 +134,10 @@ def _check_sizes(backend, bundle):
     except Exception as exc:
         raise ModelFileError(f"{path} does not run with the sizes in bundle.json (model.feature_dim, noise_dim, "
                              f"style_dim, layers, hidden): {type(exc).__name__}: {exc}") from exc
-    want = 6 + len(m["pattern_classes"])
+    want = len(m["outputs"])
     if raw.shape != (want,) or h2.shape != h.shape or c2.shape != h.shape:
         raise ModelFileError(f"{path} gives outputs {raw.shape} and state {h2.shape}/{c2.shape}; bundle.json "
-                             f"says ({want},) and {h.shape} (model.pattern_classes, layers, hidden)")
+                             f"says ({want},) and {h.shape} (model.outputs, layers, hidden)")
     return backend
 
 

@@ -7,7 +7,9 @@
 - ``frontend``: the :class:`~sgt_lite.audio.frontend_config.FrontendConfig` fields;
 - ``model``: ``fps`` (= frontend frame rate / ``stack``), ``stack``, ``feature_dim``
   (= ``stack`` x (``n_mfcc`` + 1)), ``noise_dim``, ``style_dim``, ``hidden``, ``layers``,
-  ``latency_s``, ``cell_clip``, ``outputs`` (the 6 channel names, in order), ``pattern_classes``;
+  ``latency_s``, ``cell_clip``, ``outputs`` (the network's raw outputs in
+  :class:`~sgt_lite.model.outputs.OutputLayout` order), ``eyes`` (:class:`~sgt_lite.events.EyeConfig`),
+  ``head_motion`` (:class:`~sgt_lite.events.head_motion.HeadMotionConfig`);
 - ``norm``: ``feat_mean``/``feat_std`` (``feature_dim`` each), ``motion_mean``/``motion_std`` (6 each);
 - ``output_ranges``: 6 ``[low, high]`` clamps (degrees; blink within [0, 1]);
 - ``default_style`` (optional; must be in ``styles.json``), ``encoder.window``;
@@ -36,6 +38,7 @@ from ..audio.frontend_config import SOURCE as FRONTEND_SOURCE
 from ..audio.frontend_config import FrontendConfig
 from ..config_check import Fields
 from ..errors import ConfigError
+from .outputs import OutputLayout
 
 FORMAT = "sgt-lite-bundle/1"
 OUTPUTS = ("head_yaw", "head_pitch", "head_roll", "gaze_yaw", "gaze_pitch", "blink")
@@ -99,8 +102,13 @@ def _model(m: Fields, frontend: FrontendConfig) -> dict:
         "latency_s": m.number("latency_s", lo=0.0, hi=10.0),
         "cell_clip": m.number("cell_clip", lo=0.0, hi=1e6, lo_open=True),
         "outputs": m.strings("outputs"),
-        "pattern_classes": m.strings("pattern_classes", max_len=64),
     }
+    from ..events import EyeConfig
+    from ..events.head_motion import HeadMotionConfig
+
+    eyes = EyeConfig.from_dict(m.raw("eyes"), m.source)
+    out["eyes"] = eyes.to_dict()
+    out["head_motion"] = HeadMotionConfig.from_dict(m.raw("head_motion"), m.source).to_dict()
     m.done()
     expected = frontend.frame_rate / out["stack"]
     if abs(out["fps"] - expected) > 1e-6 * expected:
@@ -109,10 +117,11 @@ def _model(m: Fields, frontend: FrontendConfig) -> dict:
     if out["feature_dim"] != out["stack"] * frontend.frame_size:
         raise m.error("feature_dim", f"{out['feature_dim']} is not stack {out['stack']} x "
                                      f"{frontend.frame_size} frontend values = {out['stack'] * frontend.frame_size}")
-    if tuple(out["outputs"]) != OUTPUTS:
-        raise m.error("outputs", f"{out['outputs']} is not {list(OUTPUTS)} (the runtime decodes these, in order)")
-    if len(out["pattern_classes"]) > 64:
-        raise m.error("pattern_classes", f"{len(out['pattern_classes'])} classes; at most 64")
+    layout = OutputLayout(eyes.grid.n_cells).names()
+    if list(out["outputs"]) != layout:
+        raise m.error("outputs", f"{len(out['outputs'])} names starting {out['outputs'][:5]} are not the "
+                                 f"{len(layout)} outputs the runtime decodes for a {eyes.grid.n_yaw}x"
+                                 f"{eyes.grid.n_pitch} gaze grid ({layout[:8]} + target cells)")
     return out
 
 

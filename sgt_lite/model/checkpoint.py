@@ -44,7 +44,7 @@ class Checkpoint:
 
     >>> ck = Checkpoint.load("checkpoints/default")
     >>> ck.model["fps"], len(ck.styles), "calm" in ck.styles
-    (25, 9, True)
+    (25, 15, True)
     """
 
     path: str

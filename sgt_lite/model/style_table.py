@@ -11,6 +11,8 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
+import numbers
 import os
 import pathlib
 import re
@@ -127,14 +129,36 @@ def check_code(code, dim: int, what: str = "a style code") -> np.ndarray:
 
 
 def check_entry(name, entry, dim: int) -> dict:
-    """One table entry, checked: ``{"code": [floats], "source": str}`` or :class:`ConfigError`."""
+    """One table entry, checked: ``{"code": [floats], "source": str}`` plus, for the styles a
+    model was trained with, ``"head": {"residual_std": [3], "residual_ar": [[a1, a2] x 3]}`` (the
+    head motion the network leaves to the seeded remainder), or :class:`ConfigError`."""
+    from ..events.head_motion import check_remainder
+
     check_name(name)
     f = Fields(entry, f"style {name!r}")
     raw = f.raw("code")
     check_code(raw, dim, f"style {name!r}: code")
     source = f.string("source", default="", max_len=MAX_SOURCE_LEN)
-    f.done(known_elsewhere=("code", "source"))
-    return {"code": [float(v) for v in np.asarray(raw, np.float64).reshape(-1)], "source": source}
+    out = {"code": [float(v) for v in np.asarray(raw, np.float64).reshape(-1)], "source": source}
+    if "head" in f.table:
+        h = f.table_of("head")
+        std, ar = check_remainder(h.numbers("residual_std", length=3, lo=0, hi=30), _pairs(h),
+                                  f"style {name!r}: head")
+        for extra in ("network_std", "real_std"):
+            if extra in h.table:
+                h.numbers(extra, length=3, lo=0, hi=180)
+        h.done()
+        out["head"] = {"residual_std": std.tolist(), "residual_ar": ar.tolist()}
+    f.done(known_elsewhere=("code", "source", "head"))
+    return out
+
+
+def _pairs(h: Fields) -> list:
+    raw = h.raw("residual_ar")
+    if not (isinstance(raw, list) and len(raw) == 3 and all(isinstance(p, list) and len(p) == 2 for p in raw)):
+        raise h.error("residual_ar", "expected 3 pairs [a1, a2] (yaw, pitch, roll)")
+    return [Fields({"a": p}, h.source, f"{h.where}.residual_ar[{i}]").numbers("a", length=2, lo=-2, hi=2)
+            for i, p in enumerate(raw)]
 
 
 # reading --------------------------------------------------------------------------------
@@ -337,3 +361,30 @@ class StyleTable:
                 log.info("replacing style %r in %s", name, self.path)
             table[name] = entry
             atomic_write(self.path, json.dumps(table, indent=1).encode("utf-8"))
+
+
+# choosing a style -----------------------------------------------------------------------
+def style_code(styles: dict, style, dim: int) -> np.ndarray:
+    """A unit-length code from a style name, a {name: weight} blend or a raw vector;
+    :class:`ConfigError` for an unknown name, a bad weight or a code that is not ``dim``
+    finite numbers of sane length."""
+    if isinstance(style, str):
+        if style not in styles:
+            raise ConfigError(f"unknown style {style!r}; available styles: {', '.join(sorted(styles))}")
+        entry = styles[style]
+        code = check_code(entry.get("code") if isinstance(entry, dict) else entry, dim, f"style {style!r}")
+    elif isinstance(style, dict):
+        if not style:
+            raise ConfigError("a style blend needs at least one {name: weight}")
+        for name, w in style.items():
+            if not isinstance(name, str) or isinstance(w, bool) or not isinstance(w, numbers.Real) \
+                    or not math.isfinite(w):
+                raise ConfigError(f"a style blend maps style names to finite weights; got {name!r}: {w!r}")
+        total = sum(float(w) for w in style.values())
+        if not total > 0:
+            raise ConfigError(f"style blend weights must sum to > 0, got {style}")
+        code = sum(float(w) / total * style_code(styles, name, dim) for name, w in style.items())
+    else:
+        code = check_code(style, dim, "a raw style code")
+    norm = np.linalg.norm(code)
+    return (code / norm if norm > 1e-6 else code).astype(np.float32)

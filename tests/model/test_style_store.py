@@ -211,7 +211,7 @@ def test_a_track_with_huge_values_is_refused_before_encoding(config_dir, tmp_pat
 
 
 def test_raw_and_blended_style_codes_are_checked():
-    from sgt_lite.model.generator import style_code
+    from sgt_lite.model.style_table import style_code
 
     styles = json.loads((pathlib.Path(DEFAULT_BUNDLE) / "styles.json").read_text())
     for bad in (["a"] * 16, [[1, 2], [3]], None, np.full(16, np.nan), np.ones(15), np.full(16, 1e30),

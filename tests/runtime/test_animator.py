@@ -66,7 +66,7 @@ def test_streaming_invariance(speech, backend, rng=np.random.default_rng(3)):
 def test_backends_agree_with_fp32_checkpoint(speech, backend, styletalk):
     """int8 on each backend within 0.5 deg MAE of the fp32 checkpoint on held-out speech."""
     from sgt_lite.model.checkpoint import Checkpoint
-    from sgt_lite.model.generator import ModelGenerator
+    from sgt_lite.generators.model import ModelGenerator
 
     ck_dir = os.path.join(os.path.dirname(__file__), "..", "..", "checkpoints", "default")
     ck = Checkpoint.load(ck_dir)
@@ -81,11 +81,11 @@ def test_backends_agree_with_fp32_checkpoint(speech, backend, styletalk):
 
 
 def test_style_blend_moves_between_styles(speech):
-    """Per-frame paths diverge (the LSTM is a dynamical system), so compare each run's
-    posture and liveliness summary (mean and std per channel) along the calm -> lively line."""
+    """A blend sits between its styles: head liveliness (std of the head angles, averaged over
+    seeds, since every seed draws its own motion) moves along the calm -> lively line in order."""
     def summary(style):
-        f = np.array(Animator(backend="numpy", style=style, seed=1).step(speech))[:, 1:]
-        return np.concatenate([f.mean(0), f.std(0)])
+        runs = [np.array(Animator(backend="numpy", style=style, seed=s).step(speech))[:, 1:4].std(0) for s in range(3)]
+        return np.mean(runs, axis=0)
 
     a, b = summary("calm"), summary("lively")
     line = b - a
@@ -214,7 +214,7 @@ def test_style_encoder_numpy_fallback_matches_the_onnx_encoder(monkeypatch):
 
 def test_raw_style_vectors_work_everywhere(speech):
     from sgt_lite.model.checkpoint import Checkpoint
-    from sgt_lite.model.generator import ModelGenerator
+    from sgt_lite.generators.model import ModelGenerator
 
     ck = Checkpoint.load(os.path.join(os.path.dirname(__file__), "..", "..", "checkpoints", "default"))
     code = np.asarray(ck.styles["calm"]["code"], np.float32)

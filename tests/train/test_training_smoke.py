@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from sgt_lite.model.checkpoint import Checkpoint  # noqa: E402
-from sgt_lite.model.generator import ModelGenerator  # noqa: E402
+from sgt_lite.generators.model import ModelGenerator  # noqa: E402
 from sgt_lite.model.style_encoder import NumpyStyleEncoder  # noqa: E402
 
 
