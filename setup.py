@@ -22,10 +22,18 @@ QUANTIZE = TRAIN + ONNX + ["onnx>=1.15", "onnxscript", "litert-torch==0.10.0", "
                            "ai-edge-litert==2.3.0"]
 
 ROBOT = ["pyserial>=3.5", "smbus2>=0.4", "sounddevice>=0.4"]
+AUDIO = ["soundfile>=0.12"]  # FLAC, OGG and MP3 as well as WAV
+# Reachy Mini's SDK with its MuJoCo simulation (1.13.0 needs a certifi newer than the registry has).
+# Linux also needs: apt-get install libcairo2-dev libgirepository1.0-dev gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+# It pins numpy>=2.2.5 and onnxruntime==1.27.0: do not combine with [extract] (numpy<2).
+REACHY = ["reachy-mini[mujoco]==1.12.0; python_version >= '3.11'"]
+# ROS 2 as pip wheels (no ROS install, nothing to source); cp311 wheels only, a matched set.
+ROS2 = [p + "; python_version >= '3.11'" for p in ("ros-rclpy==9.1.2", "ros-sensor-msgs==5.5.1", "ros-std-msgs==5.5.1",
+                                                   "ros-geometry-msgs==5.5.1", "ros-rmw-fastrtps-cpp==9.3.3")]
 RENDER = ["pillow>=9"]
 DISPLAY = ["pygame>=2.1"] + RENDER
 
-TEST = DATA + ONNX + LITERT + RENDER + ["onnx>=1.15", "pygame>=2.1", "pyserial>=3.5"] + [
+TEST = DATA + ONNX + LITERT + RENDER + AUDIO + ["onnx>=1.15", "pygame>=2.1", "pyserial>=3.5"] + [
     "pytest>=7",
     "hypothesis>=6",
     "librosa>=0.10",
@@ -49,7 +57,8 @@ setup(
     ext_modules=[mfcc],
     install_requires=["numpy>=1.21", "tomli>=1.1; python_version < '3.11'"],
     extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "onnx": ONNX, "litert": LITERT,
-                    "quantize": QUANTIZE, "robot": ROBOT, "render": RENDER, "display": DISPLAY, "test": TEST},
+                    "quantize": QUANTIZE, "robot": ROBOT, "render": RENDER, "display": DISPLAY, "audio": AUDIO,
+                    "reachy": REACHY, "ros2": ROS2, "test": TEST},
     entry_points={"console_scripts": ["sgt-lite=sgt_lite.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from sgt_lite.model.checkpoint import Checkpoint  # noqa: E402
-from sgt_lite.generators.model import ModelGenerator  # noqa: E402
+from sgt_lite.model.numpy_step import NumpyStep  # noqa: E402
 from sgt_lite.model.style_encoder import NumpyStyleEncoder  # noqa: E402
 
 
@@ -22,10 +22,18 @@ def smoke_checkpoint(tmp_path_factory, styletalk):
 
 
 def test_loss_goes_down(smoke_checkpoint):
+    """The parts the network has to learn fall: the head regression and the gaze-target choice
+    (ln 35 = 3.56 at chance). The hazard terms start at the training data's event rates (their
+    output biases are initialised from them), so they are near their floor from step 0 and the
+    total falls less than the learned parts do."""
     out, _ = smoke_checkpoint
-    losses = np.loadtxt(out / "losses.csv", delimiter=",", skiprows=1)[:, 1]
-    assert len(losses) == 60
-    assert losses[-15:].mean() < 0.7 * losses[:15].mean()
+    table = np.loadtxt(out / "losses.csv", delimiter=",", skiprows=1)
+    assert len(table) == 60
+    names = open(out / "losses.csv").readline().strip().split(",")
+    first, last = table[:15].mean(0), table[-15:].mean(0)
+    for name, fall in (("loss", 0.15), ("head", 0.15), ("target", 0.2)):
+        k = names.index(name)
+        assert last[k] < (1 - fall) * first[k], (name, first[k], last[k])
 
 
 def test_checkpoint_round_trips_and_matches_torch(smoke_checkpoint, tmp_path):
@@ -33,25 +41,26 @@ def test_checkpoint_round_trips_and_matches_torch(smoke_checkpoint, tmp_path):
 
     out, _ = smoke_checkpoint
     ck = Checkpoint.load(out)
-    assert len(ck.styles) == 9 and {"measured", "storyteller", "calm", "lively"} <= set(ck.styles)
+    assert {"measured", "storyteller", "calm", "lively"} <= set(ck.styles)
+    assert all(len(e["head"]["residual_std"]) == 3 for e in ck.styles.values())
     assert ck.model["fps"] >= 25 and ck.model["latency_s"] <= 0.1
     ck.save(tmp_path / "copy")
     again = Checkpoint.load(tmp_path / "copy")
     for k, v in ck.weights.items():
         np.testing.assert_array_equal(v, again.weights[k])
     m = ck.model
-    net = Generator(m["feature_dim"], m["noise_dim"], m["style_dim"], m["hidden"], m["layers"], 4)
+    net = Generator(m["feature_dim"], m["noise_dim"], m["style_dim"], m["hidden"], m["layers"], len(m["outputs"]))
     net.load_state_dict({k: torch.tensor(v) for k, v in ck.generator_weights().items()})
-    gen = ModelGenerator(ck)
+    step = NumpyStep(ck.generator_weights(), m["layers"], m["cell_clip"])
     rng = np.random.default_rng(0)
     f = rng.standard_normal((1, 40, m["feature_dim"])).astype(np.float32)
     z = rng.standard_normal((1, 40, m["noise_dim"])).astype(np.float32)
     code = np.asarray(ck.styles["calm"]["code"], np.float32)
     with torch.no_grad():
         ref, _ = net(torch.tensor(f), torch.tensor(z), torch.tensor(code[None]))
-    h, c = gen.step.initial_state()
+    h, c = step.initial_state()
     for t in range(40):
-        raw, h, c = gen.step(np.concatenate([f[0, t], z[0, t]]), code, h, c)
+        raw, h, c = step(np.concatenate([f[0, t], z[0, t]]), code, h, c)
         np.testing.assert_allclose(raw, ref[0, t].numpy(), atol=1e-4)
     enc = StyleEncoder(m["style_dim"])
     enc.load_state_dict({k[len("encoder."):]: torch.tensor(v) for k, v in ck.weights.items()
@@ -77,4 +86,4 @@ def test_resume_continues(smoke_checkpoint, tmp_path):
 
 def test_progress_bar_shows_live_losses(smoke_checkpoint):
     _, log = smoke_checkpoint
-    assert "generator" in log and "l1=" in log and "style retrieval on held-out windows" in log
+    assert "generator" in log and "head=" in log and "sacc=" in log and "style retrieval on held-out windows" in log
