@@ -53,9 +53,9 @@ def test_gaze_folds_into_the_head():
     from sgt_lite.animator import Frame
 
     shaper = MotionShaper("reachy_mini")
-    for i in range(100):
-        shaper.push(Frame(i * 0.04, 0.0, 0.0, 0.0, 20.0, -10.0, 0.0))
-    for _ in range(150):
+    for i in range(150):                 # frames as a stream delivers them: 25 fps into a 50 Hz loop
+        if i % 2 == 0:
+            shaper.push(Frame(i // 2 * 0.04, 0.0, 0.0, 0.0, 20.0, -10.0, 0.0))
         cmd = shaper.tick()
     assert abs(cmd.joints["head_yaw"] - 10.0) < 0.2 and abs(cmd.joints["head_pitch"] + 5.0) < 0.2
     assert "eye_yaw" not in cmd.joints
