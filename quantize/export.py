@@ -1,5 +1,6 @@
 """Exports and quantises the step graph and the style encoder."""
 import logging
+import pathlib
 
 import numpy as np
 import torch
@@ -45,14 +46,23 @@ def quantize_encoder_onnx(fp32_path, int8_path):
 
 
 def export_tflite_int8(step, example, fp32_path, int8_path):
-    """litert-torch conversion, then ai-edge-quantizer int8 weights (float activations and I/O)."""
+    """litert-torch conversion, then ai-edge-quantizer int8 weights (float activations and I/O).
+
+    Weight-only int8 (the weights are stored int8 and dequantised at load): the dynamic-range
+    recipe writes per-channel FULLY_CONNECTED ops that tflite-runtime 2.14, still the TFLite
+    package of many Pi and Jetson images, runs with zeroed weights (quantize.tflite_ops)."""
     import litert_torch
     from ai_edge_quantizer import quantizer, recipe
 
+    from .tflite_ops import check_tflite_runtime
+
     litert_torch.convert(step, example).export(str(fp32_path))
     q = quantizer.Quantizer(str(fp32_path))
-    q.load_quantization_recipe(recipe.dynamic_wi8_afp32())
+    q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
     q.quantize().export_model(str(int8_path), overwrite=True)
+    problems = check_tflite_runtime(pathlib.Path(int8_path).read_bytes())
+    if problems:
+        raise RuntimeError(f"{int8_path} would not run right in tflite-runtime 2.14: " + "; ".join(problems))
 
 
 def int8_weights(weights: dict):
