@@ -19,6 +19,8 @@ import logging
 
 import numpy as np
 
+from ..events.labels import hold_invalid, median3
+
 log = logging.getLogger(__name__)
 
 SACCADE_MIN_DEG = 2.0
@@ -26,29 +28,6 @@ SACCADE_MIN_DEG_PER_S = 75.0
 SACCADE_MAX_S = 0.08
 OFF_CENTRE_DEG = 5.0
 GAZE = slice(3, 5)
-
-
-def hold_invalid(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Rows where ``valid`` is False take the last valid row (the first valid one before any)."""
-    x = np.asarray(x, np.float64)
-    valid = np.asarray(valid, bool)
-    if valid.all() or x.size == 0:
-        return x.copy()
-    if not valid.any():
-        return np.zeros_like(x)
-    idx = np.where(valid, np.arange(len(x)), -1)
-    idx = np.maximum.accumulate(idx)
-    idx[idx < 0] = np.flatnonzero(valid)[0]
-    return x[idx]
-
-
-def median3(x: np.ndarray) -> np.ndarray:
-    """3-frame running median along axis 0 (edges repeat the end frames)."""
-    x = np.asarray(x, np.float64)
-    if len(x) < 3:
-        return x.copy()
-    p = np.concatenate([x[:1], x, x[-1:]])
-    return np.median(np.stack([p[:-2], p[1:-1], p[2:]]), axis=0)
 
 
 def gaze_of(track) -> np.ndarray:

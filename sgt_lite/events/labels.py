@@ -50,8 +50,11 @@ class EventLabels:
         return float(self.saccade_onset.sum() / minutes), float(self.blink_onset.sum() / minutes)
 
 
-def _hold_invalid(x, valid):
-    if valid.all():
+def hold_invalid(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Rows where ``valid`` is False take the last valid row (the first valid one before any)."""
+    x = np.asarray(x, np.float64)
+    valid = np.asarray(valid, bool)
+    if valid.all() or x.size == 0:
         return x.copy()
     if not valid.any():
         return np.zeros_like(x)
@@ -61,7 +64,9 @@ def _hold_invalid(x, valid):
     return x[idx]
 
 
-def _median3(x):
+def median3(x: np.ndarray) -> np.ndarray:
+    """3-frame running median along axis 0 (edges repeat the end frames)."""
+    x = np.asarray(x, np.float64)
     if len(x) < 3:
         return x.copy()
     p = np.concatenate([x[:1], x, x[-1:]])
@@ -120,7 +125,7 @@ def event_labels(gaze, blink, fps: float, valid=None, config: EyeConfig = None, 
     if v.shape != (len(g),):
         raise DataFormatError(f"valid must be (T,) = ({len(g)},), got shape {np.shape(valid)}")
     T = len(g)
-    g = _median3(_hold_invalid(np.where(np.isfinite(g), g, 0.0), v))
+    g = median3(hold_invalid(np.where(np.isfinite(g), g, 0.0), v))
     c = np.median(g[v], axis=0) if centre is None and v.any() else np.asarray(centre if centre is not None else (0, 0), np.float64)
     rel = g - c
     grid = cfg.grid
