@@ -19,6 +19,7 @@ import time
 
 from .errors import ConfigError
 from .heads.base import HeadDriver, HeadDriverError
+from .pacing import ServoPacer
 
 log = logging.getLogger(__name__)
 
@@ -231,9 +232,13 @@ def run_ros2(input_path=None, profile="pan_tilt", style=None, backend="auto", du
             signals.restore()
 
 
-def _ros_loop(anim, shaper, head, source, stop, duration):
-    stats = {"frames": 0, "commands": 0, "audio_s": 0.0, "cpu": 0.0}
-    t_start = time.monotonic()
+def _ros_loop(anim, shaper, head, source, stop, duration, clock=time.monotonic, sleep=time.sleep):
+    """The shaper's clock follows the audio (minus the model's latency); joint states go out
+    at most one per servo period in real time, and a backlog (the microphone's ring hands
+    over up to 2 s after a hiccup) is skipped, not published in a burst (``ServoPacer``)."""
+    stats = {"frames": 0, "commands": 0, "skipped": 0, "audio_s": 0.0, "cpu": 0.0}
+    pacer = ServoPacer(shaper.dt, getattr(source, "realtime", True), clock, sleep)
+    t_start = clock()
     while not stop.is_set():
         chunk = source.read()
         if chunk is None:
@@ -245,13 +250,18 @@ def _ros_loop(anim, shaper, head, source, stop, duration):
         head.speaking = getattr(anim, "speaking", True)
         stats["frames"] += len(frames)
         stats["audio_s"] += chunk.size / anim.sample_rate
-        while shaper.t + shaper.dt <= stats["audio_s"] - anim.latency_s:
-            head.write(shaper.tick())
+        while not stop.is_set():
+            due = int((stats["audio_s"] - anim.latency_s - shaper.t) / shaper.dt + 1e-9)   # periods of audio
+            if due < 1:
+                break
+            head.write(pacer.tick(shaper, due))
+            pacer.sent()
             stats["commands"] += 1
+        stats["skipped"] = pacer.skipped
         if chunk.size == 0:
             head.spin_some()
         stats["cpu"] += time.process_time() - c0
         if duration is not None and stats["audio_s"] >= duration:
             break
-    stats["wall"] = time.monotonic() - t_start
+    stats["wall"] = clock() - t_start
     return stats
