@@ -19,6 +19,8 @@ import numpy as np
 
 from .audio import Resampler, as_float32, read_wav
 from .errors import BadAudioError, ConfigError, SgtLiteError
+from .pacing import ServoPacer
+from .shaping.shaper import MAX_LEAD_S
 
 log = logging.getLogger(__name__)
 
@@ -322,8 +324,11 @@ class SpeechSync:
     time once it has started); the Animator gets the speech, resampled to its rate, up to
     ``lead_s`` beyond the playback position; the shaper ticks once per servo period up to the
     playback position, each command going to ``driver``. A command's speech time is
-    ``cmd.t - stream_delay_s`` (the resampler's group delay). A driver that falls behind
-    makes the loop catch up, never skip ahead of the sound.
+    ``cmd.t - stream_delay_s`` (the resampler's group delay). At most one command goes out
+    per servo period (:class:`~sgt_lite.pacing.ServoPacer`): after a slow write the missed
+    periods are skipped (one command to the newest period heard; ``stats["skipped"]``, and
+    ``late_ticks`` counts such commands), never sent in a burst and never ahead of the sound. ``lead_margin_s`` plus one frame period must stay under the shaper's
+    ``MAX_LEAD_S``, or the shaper would take the frames for a backlog.
 
     >>> from sgt_lite import Animator
     >>> from sgt_lite.shaping import MotionShaper
@@ -343,6 +348,11 @@ class SpeechSync:
     def __init__(self, animator, shaper, driver, lead_margin_s=LEAD_MARGIN_S):
         self.anim, self.shaper, self.driver = animator, shaper, driver
         self.lead_margin_s = float(lead_margin_s)
+        limit = MAX_LEAD_S - 1.0 / animator.frame_rate
+        if not 0.0 <= self.lead_margin_s < limit:       # NaN fails too
+            raise ConfigError(f"lead_margin_s must be 0 <= margin < {limit:g} s (the shaper takes frames more "
+                              f"than MAX_LEAD_S = {MAX_LEAD_S:g} s ahead for a backlog, and a frame period of "
+                              f"{1.0 / animator.frame_rate:g} s comes on top), got {lead_margin_s!r}")
         self.stream_delay_s = 0.0
 
     def run(self, rate, blocks, output, stop=None, on_command=None) -> dict:
@@ -363,7 +373,9 @@ class SpeechSync:
         hop = anim.sample_rate // 50
         blocks = iter(blocks)
         speech_done = tail_done = False
-        stats = {"speech_s": 0.0, "commands": 0, "frames": 0, "late_ticks": 0, "cpu_s": 0.0}
+        stats = {"speech_s": 0.0, "commands": 0, "frames": 0, "late_ticks": 0, "skipped": 0, "cpu_s": 0.0}
+        # the listener hears the speech: more than one period behind, skip to it rather than trail it
+        pacer = ServoPacer(shaper.dt, clock=output.clock, sleep=output.wait, max_behind_s=shaper.dt)
         anim.reset()
         shaper.reset()
         shaper_t0 = shaper.t                  # shaper time = stream time + shaper_t0 (see push below)
@@ -410,15 +422,18 @@ class SpeechSync:
             if hasattr(self.driver, "speaking"):      # heads that show it (Reachy Mini's antennas)
                 self.driver.speaking = bool(output.started and pos < end_s and getattr(anim, "speaking", True))
             target = min(pos, end_s) + self.stream_delay_s + shaper_t0
-            n = 0
-            while stats["frames"] and shaper.t + shaper.dt <= target + 1e-9:
-                cmd = shaper.tick()
+            while stats["frames"] and not (stop is not None and stop.is_set()):
+                due = int((target - shaper.t) / shaper.dt + 1e-9)       # servo periods heard, not yet sent
+                if due < 1:
+                    break
+                cmd = pacer.tick(shaper, due)
                 self.driver.write(cmd)
+                pacer.sent()
                 if on_command is not None:
                     on_command(cmd, output.clock())
-                n += 1
-            stats["commands"] += n
-            stats["late_ticks"] += max(0, n - 1)
+                stats["commands"] += 1
+                stats["late_ticks"] += due > 1
+            stats["skipped"] = pacer.skipped
             if speech_done and tail_done and pos >= end_s - 1e-9:
                 break
             if speech_done:                   # else the next TTS block is read at once
