@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 
+from .pacing import ServoPacer
+
 log = logging.getLogger(__name__)
 
 
@@ -116,32 +118,6 @@ class _MicSource:
 
 
 PARK_MAX_S = 5.0          # parking is bounded: a head that cannot reach neutral by then jumps on close
-MAX_BEHIND_S = 0.1        # the head may trail the audio by this much; further behind, it skips ahead
-
-
-class _ServoPacer:
-    """At most one command per servo period on ``clock``, on a deadline schedule (no drift).
-
-    A write that comes back more than half a period late restarts the schedule from then:
-    a slow bus or a stalled loop never gets a catch-up burst. With ``realtime=False``
-    (``--fast``, a file as fast as possible) nothing waits."""
-
-    def __init__(self, dt, realtime=True, clock=time.monotonic, sleep=time.sleep):
-        self.dt, self.realtime, self.clock, self.sleep = dt, realtime, clock, sleep
-        self.due = None
-
-    def wait(self):
-        """Returns once the next command is due."""
-        if self.realtime and self.due is not None:
-            now = self.clock()
-            if now < self.due:
-                self.sleep(self.due - now)
-
-    def sent(self):
-        if not self.realtime:
-            return
-        now = self.clock()
-        self.due = now + self.dt if self.due is None or now - self.due > self.dt / 2 else self.due + self.dt
 
 
 class _Signals:
@@ -240,14 +216,13 @@ def _park_and_close(shaper, driver, out):
 def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, out, clock=time.monotonic,
           sleep=time.sleep):
     """Audio in, one command per servo period out. The shaper's clock follows the audio
-    (minus the model's latency); the commands go out in real time (``_ServoPacer``). When
-    the audio is more than MAX_BEHIND_S ahead of the head (a backlog after a hiccup: the
+    (minus the model's latency); the commands go out in real time (:class:`ServoPacer`). When
+    the audio is more than ``pacing.MAX_BEHIND_S`` ahead of the head (a backlog after a hiccup: the
     microphone's ring hands over up to 2 s at once), the shaper skips ahead to the newest
     audio, one command, rather than sending the missed periods in a burst."""
     stats = {"frames": 0, "commands": 0, "skipped": 0, "audio_s": 0.0, "cpu": 0.0}
     realtime = getattr(source, "realtime", True)
-    pacer = _ServoPacer(shaper.dt, realtime, clock, sleep)
-    max_behind = max(1, int(MAX_BEHIND_S / shaper.dt + 1e-9))
+    pacer = ServoPacer(shaper.dt, realtime, clock, sleep)
     t_start = last_status = clock()
     while not stop.is_set():
         chunk = source.read()
@@ -268,11 +243,8 @@ def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, ou
                 break
             pacer.wait()
             c0 = time.process_time()
-            if realtime and due > max_behind:
-                cmd = shaper.tick(shaper.t + due * shaper.dt)
-                stats["skipped"] += due - 1
-            else:
-                cmd = shaper.tick()
+            cmd = pacer.tick(shaper, due)
+            stats["skipped"] = pacer.skipped
             driver.write(cmd)
             pacer.sent()
             stats["commands"] += 1

@@ -20,6 +20,7 @@ import pytest
 from sgt_lite import Animator, demo
 from sgt_lite.audio import SAMPLE_WAV, read_wav
 from sgt_lite.heads.base import HeadDriver
+from sgt_lite.pacing import MAX_BEHIND_S
 from sgt_lite.shaping import MotionShaper
 
 RATE = 16000
@@ -132,7 +133,7 @@ def test_a_backlog_from_the_microphone_is_skipped_not_burst(monkeypatch, speech,
     # ... so from 0.2 s after the hiccup on, the head is in step with the audio the microphone delivered
     after = log[:, 0] >= dev.t0 + 2.0 + backlog_s + 0.2
     lag = log[after, 2] - anim.latency_s - log[after, 1]
-    assert after.sum() > 50 and lag.max() <= demo.MAX_BEHIND_S + dt, lag.max()
+    assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
 def test_a_driver_that_hangs_once_gets_no_catch_up_burst(monkeypatch, speech):
@@ -144,7 +145,7 @@ def test_a_driver_that_hangs_once_gets_no_catch_up_burst(monkeypatch, speech):
     assert stats["skipped"] >= 0.8 * 1.5 / dt
     after = log[:, 0] >= log[100, 0] + 0.2
     lag = log[after, 2] - anim.latency_s - log[after, 1]
-    assert after.sum() > 50 and lag.max() <= demo.MAX_BEHIND_S + dt, lag.max()
+    assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
 def test_without_a_hiccup_every_period_goes_out_on_time(monkeypatch, speech):
