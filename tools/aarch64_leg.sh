@@ -18,7 +18,8 @@ REPO=$(pwd)
 ROOT=${SGT_ARM64_ROOT:-/var/tmp/sgt-lite-arm64}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 OUT=${OUT:-$REPO/out/aarch64}
-HOST_PYTHON=${HOST_PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}
+HOST_PYTHON=${HOST_PYTHON:-$( [ -x .venv/bin/python ] && echo "$REPO/.venv/bin/python" || echo python3 )}
+case "$HOST_PYTHON" in */*) HOST_PYTHON=$(realpath -s "$HOST_PYTHON") ;; esac
 TESTS="tests/runtime tests/audio tests/shaping tests/heads/test_protocol.py tests/platform/test_doctor.py
        sgt_lite/audio sgt_lite/shaping sgt_lite/animator.py sgt_lite/doctor.py"   # + their doctests
 mkdir -p "$OUT"
@@ -60,6 +61,8 @@ cleanup() { for ((i=${#mounted[@]}-1; i>=0; i--)); do umount "${mounted[$i]}" 2>
 trap cleanup EXIT
 mountpoint -q "$ROOT/proc" || { mount -t proc proc "$ROOT/proc"; mounted+=("$ROOT/proc"); }
 mountpoint -q "$ROOT/dev" || { mount --bind /dev "$ROOT/dev"; mounted+=("$ROOT/dev"); }
+# no /sys: onnxruntime's cpuinfo reads the x86 host's CPU list there and segfaults under qemu-user
+# (without it, it warns "failed to parse the list of possible processors" and runs)
 SHARED=${SGT_LITE_SHARED:-$REPO/../shared}
 if [ -d "$SHARED/data" ]; then
   mkdir -p "$ROOT/shared"
@@ -70,10 +73,15 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/sgt-host-ca.crt"
 rm -rf "$ROOT/src" && mkdir -p "$ROOT/src"
 git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$ROOT/src"
+# the x86 reference runs this same snapshot (the working tree may move on during the leg): its
+# x86 extension is built next to the aarch64 one (the file names differ by platform tag)
+(cd "$ROOT/src" && "$HOST_PYTHON" setup.py -q build_ext --inplace >/dev/null 2>&1)
+PYTHONPATH="$ROOT/src" "$HOST_PYTHON" "$ROOT/src/tools/platform_compare.py" record -o "$OUT/x86_64.npz"
 in_root() {
   chroot "$ROOT" /usr/bin/env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180 PIP_CERT=/etc/sgt-host-ca.crt \
-    SGT_LITE_SHARED=/shared OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 sh -c "cd /src && $1"
+    SGT_LITE_SHARED=/shared OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+    ASAN_OPTIONS=detect_leaks=0 sh -c "cd /src && $1"   # LeakSanitizer cannot run under qemu-user
 }
 
 # 4. install: aarch64 wheels from the registry; the C extension built by the arm64 gcc
@@ -93,12 +101,27 @@ stage "tests under emulation"
 # 6. the bundled sample on both machines
 in_root 'python tools/platform_compare.py record -o /tmp/arm64.npz' && cp "$ROOT/tmp/arm64.npz" "$OUT/arm64.npz"
 in_root 'python -m sgt_lite doctor' > "$OUT/doctor-arm64.txt" 2>&1 || true
-"$HOST_PYTHON" tools/platform_compare.py record -o "$OUT/x86_64.npz"
 set +e
 "$HOST_PYTHON" tools/platform_compare.py compare "$OUT/x86_64.npz" "$OUT/arm64.npz" --tol 0.05 --markdown "$OUT/compare.md"
 cmp_rc=$?
 set -e
 stage "record and compare"
+
+# 7. the tflite-runtime path on arm64 (what many Pi images ship): numpy<2 + tflite-runtime 2.14,
+#    no ai-edge-litert, against the ai_edge_litert recording made above in the same root
+cp "$OUT/arm64.npz" "$ROOT/tmp/arm64.npz"
+in_root '[ -x /opt/tfl/bin/python ] || python3 -m venv /opt/tfl; /opt/tfl/bin/pip install -q "numpy<2" "tflite-runtime==2.14.*" "pytest>=7" "hypothesis>=6" && /opt/tfl/bin/pip install -q -e .'
+set +e
+in_root 'SGT_LITE_LITERT_REFERENCE=/tmp/arm64.npz SGT_LITE_EXPECT_NO_AI_EDGE_LITERT=1 /opt/tfl/bin/python -m pytest -q -p no:cacheprovider tests/platform/test_tflite_runtime.py tests/platform/test_tflite_ops.py' > "$OUT/pytest-tflite.log" 2>&1
+tfl_rc=$?
+in_root '/opt/tfl/bin/python tools/platform_compare.py record --backends litert -o /tmp/arm64-tflite.npz' &&
+  cp "$ROOT/tmp/arm64-tflite.npz" "$OUT/arm64-tflite.npz" &&
+  "$HOST_PYTHON" tools/platform_compare.py compare "$OUT/arm64.npz" "$OUT/arm64-tflite.npz" --tol 0.05 --backends litert \
+    --markdown "$OUT/compare-tflite.md"
+tfl_cmp_rc=$?
+set -e
+tail -1 "$OUT/pytest-tflite.log"
+stage "tflite-runtime 2.14 on arm64"
 
 {
   echo "# aarch64 leg, $(date -u +%F)"
@@ -111,6 +134,12 @@ stage "record and compare"
   echo "- stages: ${TIMES[*]}"
   echo
   cat "$OUT/compare.md"
+  echo
+  echo "## tflite-runtime 2.14 (numpy < 2, no ai-edge-litert) against ai_edge_litert, both on arm64"
+  echo
+  echo "- tests (tests/platform/test_tflite_runtime.py, test_tflite_ops.py): $(tail -1 "$OUT/pytest-tflite.log") (exit $tfl_rc)"
+  echo
+  cat "$OUT/compare-tflite.md" 2>/dev/null || echo "(no comparison: the recording failed)"
 } > "$OUT/summary.md"
 cat "$OUT/summary.md"
-[ "$test_rc" -eq 0 ] && [ "$cmp_rc" -eq 0 ]
+[ "$test_rc" -eq 0 ] && [ "$cmp_rc" -eq 0 ] && [ "$tfl_rc" -eq 0 ] && [ "$tfl_cmp_rc" -eq 0 ]

@@ -39,7 +39,7 @@ def record(backends=("litert", "onnx", "numpy"), wav=None, seed=0, chunk_ms=20):
     bundle = Bundle.load(DEFAULT_BUNDLE)
     x, _ = read_wav(wav or SAMPLE_WAV, sample_rate=bundle.frontend.sample_rate)
     out, meta = {}, {"machine": platform.machine(), "python": platform.python_version(), "numpy": np.__version__,
-                     "sgt_lite": sgt_lite.__version__, "wav": str(wav or SAMPLE_WAV), "seconds": len(x) / bundle.frontend.sample_rate,
+                     "sgt_lite": sgt_lite.__version__, "sgt_lite_path": sgt_lite.__file__, "wav": str(wav or SAMPLE_WAV), "seconds": len(x) / bundle.frontend.sample_rate,
                      "bundle_sha256": {k: v["sha256"] for k, v in bundle.config["files"].items()},
                      "runtimes": {k: why for k, (_, why) in probe(bundle).items()}, "failed": {}, "cpu_s": {}}
     for kind in ("c", "numpy"):
@@ -89,8 +89,9 @@ def _bits_equal(a, b):
                                                  np.ascontiguousarray(b, np.float32).view(np.uint32))
 
 
-def compare(ref, got, tol=0.05, raw_tol=None):
-    """(report dict, list of failures). ``ref``/``got``: dicts from :func:`load` or :func:`record`."""
+def compare(ref, got, tol=0.05, raw_tol=None, backends=None):
+    """(report dict, list of failures). ``ref``/``got``: dicts from :func:`load` or :func:`record`;
+    ``backends``: the ones to compare (default: every backend of the reference)."""
     failures, rep = [], {"features": {}, "backends": {}, "cpu_ratio": {}}
     if ref["meta"]["bundle_sha256"] != got["meta"]["bundle_sha256"]:
         failures.append("the two recordings used different bundles")
@@ -105,7 +106,11 @@ def compare(ref, got, tol=0.05, raw_tol=None):
                                  "values_differing": int(np.count_nonzero(a != b)) if a.shape == b.shape else None}
         if kind == "c" and not same:
             failures.append(f"C frontend features are not bit-identical (max abs diff {diff:g})")
-    for name in sorted({k[len("frames_"):] for k in ref if k.startswith("frames_")}):
+    names = sorted({k[len("frames_"):] for k in ref if k.startswith("frames_")}) if backends is None else backends
+    for name in names:
+        if f"frames_{name}" not in ref:
+            failures.append(f"backend {name}: not in the reference ({ref['meta']['failed'].get(name, 'not asked for')})")
+            continue
         if f"frames_{name}" not in got:
             failures.append(f"backend {name}: not recorded ({got['meta']['failed'].get(name, 'not asked for')})")
             continue
@@ -161,6 +166,7 @@ def main(argv=None):
     c.add_argument("candidate")
     c.add_argument("--tol", type=float, default=0.05, help="frames: max abs difference (default 0.05)")
     c.add_argument("--raw-tol", type=float, help="raw network outputs: max abs difference (default: report only)")
+    c.add_argument("--backends", help="compare only these (comma-separated; default: all in the reference)")
     c.add_argument("--markdown", help="also write the table here")
     args = ap.parse_args(argv)
     if args.cmd == "record":
@@ -172,7 +178,8 @@ def main(argv=None):
             print(f"  {k}: not recorded: {v}")
         return 0
     ref, got = load(args.reference), load(args.candidate)
-    rep, failures = compare(ref, got, args.tol, args.raw_tol)
+    rep, failures = compare(ref, got, args.tol, args.raw_tol,
+                            [b for b in args.backends.split(",") if b] if args.backends else None)
     text = markdown(rep, ref["meta"], got["meta"], failures)
     print(text, end="")
     if args.markdown:

@@ -3,6 +3,7 @@ ship. .ci/tflite_runtime_leg.sh runs this in a venv with numpy < 2 and tflite-ru
 ai-edge-litert, with SGT_LITE_LITERT_REFERENCE pointing at frames that ai_edge_litert recorded in
 another process (tools/platform_compare.py record). Skips where tflite-runtime is not installed."""
 import importlib.util
+import json
 import os
 import pathlib
 import sys
@@ -82,8 +83,8 @@ def test_frames_match_ai_edge_litert(compare_tool):
     ref = compare_tool.load(REFERENCE)
     assert "ai_edge_litert" in ref["meta"]["runtimes"]["litert"], ref["meta"]["runtimes"]
     got = compare_tool.record(["litert"])
-    got["meta"] = __import__("json").loads(str(got["meta"]))
+    got["meta"] = json.loads(str(got["meta"]))
     assert "tflite_runtime" in got["meta"]["runtimes"]["litert"]
-    report, failures = compare_tool.compare(ref, got, tol=TOL)
+    report, failures = compare_tool.compare(ref, got, tol=TOL, backends=["litert"])
     print(compare_tool.markdown(report, ref["meta"], got["meta"], failures))
     assert not failures, failures
