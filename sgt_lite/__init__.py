@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Animator": "sgt_lite.animator",
     "Frame": "sgt_lite.animator",
-    "animate": "sgt_lite.animator",
+    "animate": "sgt_lite.offline",
     "Frontend": "sgt_lite.audio.frontend",
     "FrontendConfig": "sgt_lite.audio.frontend_config",
     "RingBuffer": "sgt_lite.audio.ring_buffer",
