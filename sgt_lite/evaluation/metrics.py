@@ -18,12 +18,13 @@ def velocity(x, fps):
     return np.diff(x, axis=0) * fps
 
 
-def window_stats(track) -> np.ndarray:
-    """(n_windows, 15): per axis std, mean |velocity| and velocity std over 2 s windows."""
-    m = track.motion[:, :5].astype(np.float64)
+def window_stats(track, axes=3) -> np.ndarray:
+    """(n_windows, 3 * axes): per axis std, mean |velocity| and velocity std over 2 s windows, for
+    the first ``axes`` of :data:`AXES` (3: the head, the Fréchet distance's default; 5: head and gaze)."""
+    m = track.motion[:, :axes].astype(np.float64)
     w, hop = int(round(WINDOW_S * track.fps)), int(round(WINDOW_HOP_S * track.fps))
     if len(m) < w or w < 2:
-        return np.zeros((0, 15))
+        return np.zeros((0, 3 * axes))
     idx = np.arange(0, len(m) - w + 1, hop)[:, None] + np.arange(w)[None, :]
     seg = m[idx]
     v = np.diff(seg, axis=1) * track.fps
@@ -150,7 +151,7 @@ def nearest_centroid_accuracy(features_by_label: dict) -> float:
 
 def style_features(track) -> np.ndarray:
     """Window statistics plus mean gaze direction and blink fraction: what tells styles apart."""
-    base = window_stats(track)
+    base = window_stats(track, axes=5)
     w, hop = int(round(WINDOW_S * track.fps)), int(round(WINDOW_HOP_S * track.fps))
     extra = [np.concatenate([track.motion[a:a + w, 0:5].mean(0), [track.blink[a:a + w].mean()]])
              for a in range(0, len(track) - w + 1, hop)]

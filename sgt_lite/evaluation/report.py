@@ -34,7 +34,7 @@ REAL = "real (held-out)"
 POOLED = "pooled"
 MIN_HELDOUT = 4
 FOLD_COLUMNS = (
-    ("FD", "Fréchet distance (2 s windows)"),
+    ("FD", "head Fréchet distance (2 s windows)"),
     ("amp yaw", "amplitude ratio head_yaw"), ("amp pitch", "amplitude ratio head_pitch"),
     ("amp roll", "amplitude ratio head_roll"), ("vel yaw", "velocity ratio head_yaw"),
     ("vel pitch", "velocity ratio head_pitch"), ("vel roll", "velocity ratio head_roll"),
@@ -45,7 +45,8 @@ FOLD_COLUMNS = (
     ("noise÷speech (worst)", "head speed on noise ÷ speech, worst"), ("seed r", "seed correlation (head)"),
     ("repeat r", "repeat correlation (same 6 s twice)"))
 SUMMARY_ROWS = (
-    "Fréchet distance (2 s windows)", "amplitude ratio head_yaw", "amplitude ratio head_pitch",
+    "head Fréchet distance (2 s windows)", "head + gaze Fréchet distance (2 s windows)", "amplitude ratio head_yaw",
+    "amplitude ratio head_pitch",
     "amplitude ratio head_roll", "velocity ratio head_yaw", "velocity ratio head_pitch", "velocity ratio head_roll",
     "coupling", "saccades per min", "peak eye speed (°/s)", "gaze path in saccades (%)", "fixation median (s)",
     "gaze > 5° off its median (% of time)", "blinks per min", "blinks reaching ≥ 0.9 closure (%)",

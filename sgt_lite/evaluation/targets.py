@@ -39,7 +39,7 @@ def _targets(rows):
         v = g(m, key)
         out.append((target, v, g(real, key) if real_value is None else real_value, _miss(v, lo, hi)))
 
-    fd_key = "Fréchet distance (2 s windows)"
+    fd_key = "head Fréchet distance (2 s windows)"
     proc, sway = g(rows.get("procedural", {}), fd_key), g(rows.get("sway", {}), fd_key)
     add(f"head Fréchet distance < procedural ({proc:.3g})", fd_key, hi=proc if np.isfinite(proc) else None)
     add(f"head Fréchet distance ≤ 0.5 × sway ({0.5 * sway:.3g})", fd_key,

@@ -78,7 +78,7 @@ def test_eval_cli_writes_tables_and_figures(tmp_path, styletalk):
     assert result["folds"] == [["feifeili"]] and "feifeili" not in result["model_training_speakers"]["fold 1"]
     assert set(result["scopes"]) == {"pooled", "fold 1"}
     summary = (tmp_path / "summary.md").read_text()
-    assert "| Fréchet distance (2 s windows) |" in summary and "targets of issue #12 met" in summary
+    assert "| head Fréchet distance (2 s windows) |" in summary and "targets of issue #12 met" in summary
     n_missed = sum(not r["met"] for r in result["targets"]["pooled"])
     assert summary.count("\n- ") == n_missed
     for name in ("eval.png", "saccades.png", "blinks.png", "silence.png"):

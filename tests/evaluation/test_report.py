@@ -51,8 +51,8 @@ def test_folds_keep_speakers_apart_and_score_every_metric(speakers):
     rows = scopes[REP.POOLED]
     assert list(rows) == [REP.REAL, "static", "sway", "procedural", REP.OTHER_REAL]
     real, static, proc = rows[REP.REAL], rows["static"], rows["procedural"]
-    assert real["Fréchet distance (2 s windows)"] == pytest.approx(0.0, abs=1e-6)
-    assert static["Fréchet distance (2 s windows)"] > proc["Fréchet distance (2 s windows)"]
+    assert real["head Fréchet distance (2 s windows)"] == pytest.approx(0.0, abs=1e-6)
+    assert static["head Fréchet distance (2 s windows)"] > proc["head Fréchet distance (2 s windows)"]
     assert static["saccades per min"] == 0 and static["blinks per min"] == 0
     assert real["saccades per min"] > 5 and real["blinks reaching ≥ 0.9 closure (%)"] == 100
     assert proc["seed correlation (head)"] < 0.5 and rows["sway"]["seed correlation (head)"] == pytest.approx(1.0)
