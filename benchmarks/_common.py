@@ -1,39 +1,121 @@
-"""Helpers shared by the benchmark scripts: CPU timing, speech loading, machine name."""
+"""Helpers shared by the benchmark scripts: CPU timing, speech loading, the machine and its load."""
 import os
 
-# One BLAS/OpenMP thread, as on the robot; idle BLAS threads otherwise spin and
-# inflate the process CPU time that these benchmarks report.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+# The environment as the user started us, before the tweak below: cold-start figures run in it.
+ORIGINAL_ENV = dict(os.environ)
+BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+# One BLAS/OpenMP thread, as on the robot (the CLI sets the same); idle BLAS threads otherwise
+# spin and inflate the process CPU time that these benchmarks report.
+for _var in BLAS_VARS:
     os.environ.setdefault(_var, "1")
 
 import pathlib  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+import wave  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED_WAV = pathlib.Path(os.environ.get("SGT_LITE_SHARED", REPO.parent / "shared")) / "data/styletalk/wav"
+RUNTIME_DISTS = ("sgt-lite", "numpy", "ai-edge-litert", "tflite-runtime", "onnxruntime", "librosa")
+
+
+def _cpuinfo(*keys):
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                name, _, value = line.partition(":")
+                if name.strip() in keys and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return None
+
+
+def _board():
+    """The board's name where the kernel knows it (Raspberry Pi, Jetson), else None."""
+    try:
+        with open("/proc/device-tree/model", "rb") as f:
+            return f.read().rstrip(b"\0").decode(errors="replace").strip() or None
+    except OSError:
+        return _cpuinfo("Model")
+
+
+def versions(dists=RUNTIME_DISTS) -> dict:
+    """``{distribution: version}`` of the installed ones, read from metadata (nothing is imported)."""
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in dists:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    out["numpy"] = np.__version__       # the one this interpreter runs, whatever the metadata says
+    return out
+
+
+def machine_info() -> dict:
+    """The machine as plain data: CPU model, board, cores (all and usable by this process), OS, versions."""
+    cpu = _cpuinfo("model name", "Processor", "cpu model") or platform.processor() or platform.machine()
+    info = {
+        "cpu": cpu,
+        "board": _board(),
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "os": f"{platform.system()} {platform.release()}",
+        "arch": platform.machine(),
+        "versions": versions(),
+    }
+    return info
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
+    """One line: CPU, cores, OS and arch, Python and numpy."""
+    m = machine_info()
+    board = f" ({m['board']})" if m["board"] else ""
+    return (f"{m['cpu']}{board}, {m['cores']} cores, {platform.system()} {m['arch']}, "
+            f"Python {m['versions']['python']}, numpy {m['versions']['numpy']}")
+
+
+def loadavg():
+    """The 1, 5 and 15 minute load averages (None where /proc/loadavg is missing)."""
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name") or line.startswith("Model"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/loadavg") as f:
+            return [float(v) for v in f.read().split()[:3]]
+    except (OSError, ValueError):
+        return None
+
+
+def rss_mb():
+    """``(current, peak)`` resident set size of this process in MB (VmRSS, VmHWM)."""
+    now = peak = None
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    now = int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024
     except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}"
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return now, peak
+
+
+def speech_files():
+    return sorted(SHARED_WAV.glob("*.wav")) if SHARED_WAV.is_dir() else []
 
 
 def speech(seconds: float) -> np.ndarray:
     """`seconds` of real 16 kHz speech: the shared StyleTalk clips, else the bundled sample, tiled."""
     from sgt_lite.audio import SAMPLE_WAV, read_wav
 
-    files = sorted(SHARED_WAV.glob("*.wav")) if SHARED_WAV.is_dir() else [pathlib.Path(SAMPLE_WAV)]
+    files = speech_files() or [pathlib.Path(SAMPLE_WAV)]
     parts, total = [], 0
     while total < seconds * 16000:
         for f in files:
@@ -41,6 +123,44 @@ def speech(seconds: float) -> np.ndarray:
             parts.append(x)
             total += x.size
     return np.concatenate(parts)[: int(seconds * 16000)]
+
+
+def speech_blocks(seconds: float, block: int = 16000):
+    """The same samples as :func:`speech`, read from the files ``block`` samples at a time, so the
+    whole clip is never held in memory (16-bit mono 16 kHz WAVs are streamed; any other file is
+    read whole through ``read_wav`` and cut into blocks)."""
+    from sgt_lite.audio import SAMPLE_WAV, read_wav
+
+    files = speech_files() or [pathlib.Path(SAMPLE_WAV)]
+    left = int(seconds * 16000)
+    while left > 0:
+        for f in files:
+            for x in _file_blocks(f, block, read_wav):
+                x = x[:left]
+                left -= x.size
+                yield x
+                if left <= 0:
+                    return
+
+
+def _file_blocks(path, block, read_wav):
+    try:
+        w = wave.open(str(path), "rb")
+    except (wave.Error, EOFError):
+        w = None
+    if w is not None and (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 16000):
+        with w:
+            while True:
+                raw = w.readframes(block)
+                if not raw:
+                    return
+                yield np.frombuffer(raw, "<i2").astype(np.float32) / float(2 ** 15)
+    else:
+        if w is not None:
+            w.close()
+        x, _ = read_wav(path, sample_rate=16000)
+        for i in range(0, x.size, block):
+            yield x[i:i + block]
 
 
 def cpu_time(fn, repeats: int = 5) -> float:
@@ -52,3 +172,18 @@ def cpu_time(fn, repeats: int = 5) -> float:
         fn()
         times.append(time.process_time() - t0)
     return statistics.median(times)
+
+
+def spread(values) -> dict:
+    """``{"min", "median", "max", "n"}`` of a list of numbers (``None`` for an empty one)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"min": min(values), "median": statistics.median(values), "max": max(values), "n": len(values)}
+
+
+def percentile(sorted_values, q: float):
+    """The ``q`` quantile (0..1) of an already sorted list, nearest rank; None when empty."""
+    if not sorted_values:
+        return None
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
