@@ -14,8 +14,7 @@ import numpy as np
 from ..audio.frontend_config import FrontendConfig
 from ..errors import ConfigError, ModelFileError
 from ..resources import DEFAULT_BUNDLE
-from .bundle_config import FORMAT, MAX_CONFIG_BYTES, check_config
-from .checkpoint import read_json
+from .bundle_config import FORMAT, MAX_CONFIG_BYTES, check_config, read_json
 from .style_table import USER_STYLES_ENV, legacy_user_styles_path, load_builtin, load_user, user_styles_path
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ import re
 from ..audio.frontend_config import SOURCE as FRONTEND_SOURCE
 from ..audio.frontend_config import FrontendConfig
 from ..config_check import Fields
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelFileError
 from .outputs import OutputLayout
 
 FORMAT = "sgt-lite-bundle/1"
@@ -49,6 +49,22 @@ MAX_CONFIG_BYTES = 16 << 20
 MAX_FILE_BYTES = 1 << 30
 MAX_ANGLE_DEG = 180.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_json(path, max_bytes=None) -> dict:
+    """A model file's JSON, or :class:`ModelFileError` naming the file (also when it is larger
+    than ``max_bytes``, which is checked before reading)."""
+    import json     # here, not at import: `from sgt_lite import Animator` stays light
+
+    path = pathlib.Path(path)
+    try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise ModelFileError(f"{path} is too large ({path.stat().st_size} bytes; at most {max_bytes})")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"model file missing: {path}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ModelFileError(f"{path} is corrupted (not valid JSON: {str(exc)[:200]})") from exc
 
 
 def check_config(cfg, source: str):

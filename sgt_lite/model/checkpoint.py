@@ -20,22 +20,9 @@ import numpy as np
 
 from ..audio.frontend_config import FrontendConfig
 from ..errors import ModelFileError
+from .bundle_config import read_json  # noqa: F401  (its home before; evaluation.report imports it here)
 
 FORMAT = "sgt-lite-checkpoint/1"
-
-
-def read_json(path, max_bytes=None) -> dict:
-    """A model file's JSON, or :class:`ModelFileError` naming the file (also when it is larger
-    than ``max_bytes``, which is checked before reading)."""
-    path = pathlib.Path(path)
-    try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise ModelFileError(f"{path} is too large ({path.stat().st_size} bytes; at most {max_bytes})")
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ModelFileError(f"model file missing: {path}") from exc
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ModelFileError(f"{path} is corrupted (not valid JSON: {str(exc)[:200]})") from exc
 
 
 @dataclasses.dataclass

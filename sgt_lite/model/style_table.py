@@ -9,7 +9,6 @@ with a warning that names them.
 """
 import contextlib
 import hashlib
-import json
 import logging
 import math
 import numbers
@@ -17,7 +16,6 @@ import os
 import pathlib
 import re
 import stat
-import tempfile
 import time
 
 import numpy as np
@@ -67,6 +65,8 @@ def user_styles_path(bundle_dir, files: dict = None) -> pathlib.Path:
     every install of the same bundle (any venv, numpy 1 or 2, editable or wheel) shares it.
     ``files`` is the bundle's ``files`` table (read from its ``bundle.json`` when not given)."""
     if files is None:
+        import json
+
         source = pathlib.Path(bundle_dir) / "bundle.json"
         try:
             files = json.loads(source.read_text(encoding="utf-8"))["files"]
@@ -164,6 +164,8 @@ def _pairs(h: Fields) -> list:
 # reading --------------------------------------------------------------------------------
 def _load_raw(path):
     """The file's JSON object; None if there is no file; ModelFileError if it is not a table."""
+    import json     # json, tempfile: imported where used, so `from sgt_lite import Animator` stays light
+
     path = pathlib.Path(path)
     try:
         size = path.stat().st_size
@@ -296,6 +298,8 @@ def atomic_write(path, data: bytes):
     """Replaces ``path`` with ``data`` so that a crash leaves the old file or the new one:
     a temporary file in the same folder, flushed and fsynced, renamed over ``path``, then the
     folder fsynced so the rename itself survives a power cut."""
+    import tempfile
+
     path = pathlib.Path(path)
     fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -360,6 +364,8 @@ class StyleTable:
             if name in table:
                 log.info("replacing style %r in %s", name, self.path)
             table[name] = entry
+            import json
+
             atomic_write(self.path, json.dumps(table, indent=1).encode("utf-8"))
 
 
