@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import threading
 
 log = logging.getLogger(__name__)
@@ -61,6 +60,8 @@ def native_stderr_to_log(logger=None):
             py_stderr.flush()
         except Exception:
             pass
+        import tempfile     # here: ~3 ms (shutil, bz2, lzma) off `from sgt_lite import Animator`
+
         tmp = tempfile.TemporaryFile()
         saved = os.dup(2)
         if py_stderr is not None and getattr(py_stderr, "fileno", None) is not None and _is_fd2(py_stderr):
