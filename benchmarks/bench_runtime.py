@@ -314,7 +314,7 @@ def report(data, summary, args, info, command):
                  + "  ")
     blas = ", ".join(f"{k}={val}" for k, val in data["stream_env_blas"].items())
     lines.append(f"Audio: {args.seconds:g} s of real speech in {1e3 * CHUNK_S:.0f} ms chunks, read from the WAV files "
-                 f"in 1 s blocks (never held whole); {args.rounds} rounds, each row once per round in a fresh process, "
+                 f"in 1 s blocks (never held whole); {args.rounds} round{'s' if args.rounds > 1 else ''}, each row once per round in a fresh process, "
                  f"the order rotating; streaming rows with {blas}; {data['elapsed_s']:.0f} s in all")
     lines.append("")
     lines.append("CPU and RSS: min / **median** / max over rounds; step times: median over rounds of each round's "
@@ -358,7 +358,7 @@ def report(data, summary, args, info, command):
     ratio = summary.get("ratio_litert_to_numpy_ref")
     if ratio:
         lines.append(f"- End-to-end LiteRT / numpy reference frontend alone, per round: {_mmm(ratio)} "
-                     f"(min / median / max of {ratio['n']} rounds; issue #14 target <= {RATIO_TARGET})")
+                     f"(min / median / max of {ratio['n']} round{'s' if ratio['n'] > 1 else ''}; issue #14 target <= {RATIO_TARGET})")
     for backend, target in TARGETS.items():
         s = summary.get(backend)
         if s and s.get("cpu_ms_per_s"):
@@ -451,7 +451,12 @@ def main(argv=None):
         return 0
     from _common import machine_info
 
-    command = " ".join(["python", os.path.relpath(os.path.abspath(__file__))] + (argv if argv is not None else sys.argv[1:]))
+    shown = list(argv if argv is not None else sys.argv[1:])
+    if "--json" in shown:                       # where the JSON goes is no part of how the figures were made
+        i = shown.index("--json")
+        del shown[i:i + 2]
+    shown = [a for a in shown if not a.startswith("--json=")]
+    command = " ".join(["python", "benchmarks/bench_runtime.py"] + shown)
     info = machine_info()
     data = measure(args)
     data["pinned"] = pinned
