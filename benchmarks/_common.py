@@ -69,8 +69,20 @@ def machine_info() -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "arch": platform.machine(),
         "versions": versions(),
+        "sgt_lite_from": _package_dir("sgt_lite"),
     }
     return info
+
+
+def _package_dir(name):
+    """Where ``import name`` would load from (the package is not imported)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return os.path.dirname(spec.origin) if spec and spec.origin else None
 
 
 def machine() -> str:

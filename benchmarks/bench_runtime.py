@@ -306,7 +306,8 @@ def report(data, summary, args, info, command):
     lines.append(f"Command: `{command}`  ")
     lines.append(f"Machine: {info['cpu']}{board}, {info['cores']} cores ({info['cores_usable']} usable"
                  + (f", pinned to CPU {data['pinned']}" if data.get("pinned") else "") + f"), {info['os']} {info['arch']}  ")
-    lines.append("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + "  ")
+    lines.append("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items())
+                 + f"; sgt_lite from {info.get('sgt_lite_from')}  ")
     lb, la = data["load_before"], data["load_after"]
     per_round = [r["load_before"][0] for r in data["rounds"] if r["load_before"]]
     lines.append(f"Load average (1/5/15 min): before {lb}, after {la}"

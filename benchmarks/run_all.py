@@ -88,6 +88,9 @@ def section_args(name, script, full, quick, args, options, json_path):
             cmd = ["--quick"]
         else:
             cmd = [x for opt, val in QUICK_VALUES if opt in options for x in (opt, val)]
+    if name == "runtime":
+        for py in args.litert_python:
+            cmd += ["--litert-python", py]
     if args.cores and "--cores" in options:
         cmd += ["--cores", str(args.cores)]
     if "--json" in options and json_path:
@@ -146,7 +149,7 @@ def markdown(report):
              "",
              f"- Machine: {m['cpu']}{board}, {m['cores']} cores ({m['cores_usable']} usable"
              + (f", pinned to CPU {report['pinned']}" if report["pinned"] else "") + f"), {m['os']} {m['arch']}",
-             f"- Versions: {v}",
+             f"- Versions: {v}; sgt_lite from {m.get('sgt_lite_from')}",
              f"- Load average (1/5/15 min): {_load(report['load_before'])} before, {_load(report['load_after'])} after "
              "(other work on the machine slows every figure; compare rows measured in the same run)",
              "", "Each section below says which command regenerates it alone.", "",
@@ -184,6 +187,8 @@ def main(argv=None):
     ap.add_argument("--cores", type=int, help="pin every benchmark to this many cores")
     ap.add_argument("--only", help="comma-separated sections to run: " + ", ".join(s[0] for s in SECTIONS))
     ap.add_argument("--skip", default="", help="comma-separated sections to leave out")
+    ap.add_argument("--litert-python", action="append", default=[],
+                    help="passed to bench_runtime: another interpreter for a litert row (a tflite-runtime venv)")
     ap.add_argument("--soak", type=float, metavar="MINUTES",
                     help="also run the paced real-time soak for this many minutes (the README's figure: 60)")
     args = ap.parse_args(argv)
