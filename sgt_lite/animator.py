@@ -1,5 +1,6 @@
 """Animator: streaming speech in, head / gaze / blink frames out."""
 import logging
+import math
 import threading
 from typing import NamedTuple
 
@@ -76,24 +77,13 @@ class Animator:
         return self
 
     def _setup(self, bundle, backend, style, seed, input_rate):
-        from .audio.vad import VoiceActivity
-
         self.bundle = bundle
-        m = bundle.model
         self._backend = backend
-        self._frontend = Frontend(bundle.frontend)
-        self._vad = VoiceActivity(frontend=bundle.frontend)
-        self._stacker = FeatureStacker(m["stack"], bundle.frontend.frame_size)
-        self._feat_mean, self._feat_std = bundle.norm["feat_mean"], bundle.norm["feat_std"]
-        self._noise_dim = m["noise_dim"]
-        self._layout = OutputLayout(len(m["outputs"]) - 8)
-        eyes, head = runtime_configs(m, "bundle.json")
-        self._renderer = MotionRenderer(self._layout, bundle.norm, eyes, head, float(m["fps"]), seed)
-        self._lo, self._hi = bundle.output_ranges[:, 0].astype(np.float64), bundle.output_ranges[:, 1].astype(np.float64)
         self._lock = threading.Lock()
         self.input_rate = self._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
-        self._resampler = (Resampler(self.input_rate, bundle.frontend.sample_rate)
-                           if self.input_rate != bundle.frontend.sample_rate else None)
+        self._spec = _Spec(bundle)
+        self._stream = _Stream(self._spec, self.input_rate)
+        self._frontend = self._stream.frontend
         self.seed = seed
         self.set_style(style if style is not None else bundle.config.get("default_style", next(iter(bundle.styles))))
         self.reset()
@@ -123,13 +113,14 @@ class Animator:
     @property
     def speaking(self) -> bool:
         """Whether the voice-activity state at the last frame was speech (else: listening)."""
-        return self._speaking
+        return self._stream.speaking
 
     # control --------------------------------------------------------------------
     def set_style(self, style):
         """A style name, a ``{name: weight}`` blend, or a raw code vector."""
-        code = style_code(self.bundle.styles, style, self.bundle.model["style_dim"])
-        self._renderer.set_remainder(*style_remainder(self.bundle.styles, style, code))
+        code, remainder = self._spec.style(style)
+        with self._lock:
+            self._stream.set_style(code, remainder)
         self._style, self.style = code, style
 
     def reset(self):
@@ -138,21 +129,15 @@ class Animator:
         May be called from another thread than :meth:`step` (barge-in): it waits for a running
         step and takes effect before the next one."""
         with self._lock:
-            self._frontend.reset()
-            if self._resampler is not None:
-                self._resampler.reset()
-            self._vad.reset()
-            self._stacker.reset()
-            layers, hidden = self.bundle.model["layers"], self.bundle.model["hidden"]
-            self._h = np.zeros((layers, hidden), np.float32)
-            self._c = np.zeros((layers, hidden), np.float32)
-            self._rng = np.random.default_rng(self.seed)
-            self._renderer.reset(self.seed)
-            self._count = 0
-            self._last_raw = np.zeros(self._layout.size, np.float32)
-            self._last_raw[self._layout.saccade] = self._last_raw[self._layout.blink] = -30.0
-            self._speaking = False
-            self._bad_state_logged = False
+            self._stream.reset(self.seed)
+
+    @property
+    def _h(self):
+        return self._stream.h[0]
+
+    @property
+    def _c(self):
+        return self._stream.c[0]
 
     def state_norm(self) -> float:
         """Norm of the LSTM state (for soak monitoring)."""
@@ -176,37 +161,148 @@ class Animator:
                                 f"it with Animator(input_rate={int(rate)}) to resample that stream")
         x = as_float32(chunk)
         with self._lock:
-            if self._resampler is not None:
-                x = self._resampler.process(x)
-            frames = self._frontend.process(x)
-            speech = self._vad.process(frames).speaking        # one value per model frame (same stacking)
-            feats = self._stacker.push(frames)
-            n = len(feats)
+            st = self._stream
+            n = st.feed(x)
             if n == 0:
                 return []
-            feats = ((feats - self._feat_mean) / self._feat_std).astype(np.float32)
-            draws = self._rng.standard_normal((n, self._noise_dim + 3)).astype(np.float32)
-            raw = np.empty((n, self._layout.size), np.float32)
-            h, c = self._h, self._c
+            run, xs, h, c, out = self._backend.run, st.xs, st.h, st.c, st.out
             for k in range(n):
-                out, h2, c2 = self._backend(np.concatenate([feats[k], draws[k, :self._noise_dim]]), self._style, h, c)
-                if np.isfinite(out).all() and np.isfinite(h2).all() and np.isfinite(c2).all():
-                    h, c, self._last_raw = h2, c2, out
-                else:
-                    if not self._bad_state_logged:
-                        log.error("the model produced NaN/Inf; holding its last output and resetting its state")
-                        self._bad_state_logged = True
-                    h, c = np.zeros_like(h), np.zeros_like(c)
-                raw[k] = self._last_raw
-            self._h, self._c = h, c
-            speaking = speech.astype(np.float64)
-            motion = self._renderer.render(raw, speaking, draws[:, self._noise_dim:])
-            motion = np.clip(np.nan_to_num(motion, nan=0.0, posinf=0.0, neginf=0.0), self._lo, self._hi)
-            self._speaking = bool(speaking[-1] >= 0.5)
-            fps = self.frame_rate
-            t0 = self._count
-            self._count += n
-            return [Frame((t0 + k) / fps, *row) for k, row in enumerate(motion.tolist())]
+                run(xs[k:k + 1], h, c, out)
+                st.take(k)
+            return st.finish(n)
+
+
+class _Spec:
+    """What every stream of one model shares: sizes, normalisation, clamps, configs, styles."""
+
+    def __init__(self, bundle):
+        m = bundle.model
+        self.bundle = bundle
+        self.layers, self.hidden = m["layers"], m["hidden"]
+        self.noise_dim, self.feature_dim, self.style_dim = m["noise_dim"], m["feature_dim"], m["style_dim"]
+        self.fps = float(m["fps"])
+        self.stack = m["stack"]
+        self.feat_mean, self.feat_std = bundle.norm["feat_mean"], bundle.norm["feat_std"]
+        self.layout = OutputLayout(len(m["outputs"]) - 8)
+        self.eyes, self.head = runtime_configs(m, "bundle.json")
+        ranges = bundle.output_ranges.astype(np.float64)
+        self.lo, self.hi = ranges[:, 0].tolist(), ranges[:, 1].tolist()
+        self.zero = [min(max(0.0, lo), hi) for lo, hi in zip(self.lo, self.hi)]   # where NaN/Inf lands
+
+    def style(self, style):
+        """(code float32 (style_dim,), head remainder) of a style name, blend or raw code."""
+        code = style_code(self.bundle.styles, style, self.style_dim)
+        return code, style_remainder(self.bundle.styles, style, code)
+
+
+class _Stream:
+    """One audio stream up to the network and after it: frontend, voice activity, stacking, noise
+    draws, renderer and LSTM state. A lone :class:`Animator` has one; an ``AnimatorPool`` has one
+    per stream and runs their network steps together, so both compute the same frames.
+
+    :meth:`feed` leaves the network inputs of the n new model frames in ``xs[:n]``; the caller
+    runs each row k in order (state ``h``, ``c`` (1, layers, hidden), output into ``out``), calls
+    :meth:`take` (k) after each, then :meth:`finish` (n) for the frames."""
+
+    def __init__(self, spec: _Spec, input_rate: int):
+        from .audio.vad import VoiceActivity
+
+        b = spec.bundle
+        self.spec = spec
+        self.frontend = Frontend(b.frontend)
+        self.resampler = Resampler(input_rate, b.frontend.sample_rate) if input_rate != b.frontend.sample_rate else None
+        self.vad = VoiceActivity(frontend=b.frontend)
+        self.stacker = FeatureStacker(spec.stack, b.frontend.frame_size)
+        self.renderer = MotionRenderer(spec.layout, b.norm, spec.eyes, spec.head, spec.fps, 0)
+        self.d_in = spec.feature_dim + spec.noise_dim
+        self.xs = np.zeros((0, self.d_in + spec.style_dim), np.float32)
+        self.raw = np.zeros((0, spec.layout.size), np.float32)
+        self.code = np.zeros(spec.style_dim, np.float32)
+        size, state = spec.layout.size, spec.layers * spec.hidden
+        self._scratch = np.zeros(size + 2 * state, np.float32)     # out, h, c: one finiteness check
+        self.out = self._scratch[:size].reshape(1, size)
+        self.h = self._scratch[size:size + state].reshape(1, spec.layers, spec.hidden)
+        self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
+        self.speaking = False
+
+    def set_style(self, code, remainder):
+        self.code = np.asarray(code, np.float32)
+        self.xs[:, self.d_in:] = self.code
+        self.renderer.set_remainder(*remainder)
+
+    def reset(self, seed):
+        self.frontend.reset()
+        if self.resampler is not None:
+            self.resampler.reset()
+        self.vad.reset()
+        self.stacker.reset()
+        self.h[:] = 0.0
+        self.c[:] = 0.0
+        self.rng = np.random.default_rng(seed)
+        self.renderer.reset(seed)
+        self.count = 0
+        self.last_raw = np.zeros(self.spec.layout.size, np.float32)
+        self.last_raw[self.spec.layout.saccade] = self.last_raw[self.spec.layout.blink] = -30.0
+        self.speaking = False
+        self.bad_state_logged = False
+        self.pending = 0
+
+    def feed(self, x) -> int:
+        """Audio in; returns the number of model frames now ready (their inputs in ``xs[:n]``)."""
+        if self.resampler is not None:
+            x = self.resampler.process(x)
+        frames = self.frontend.process(x)
+        self.speech = self.vad.decide(frames)[1]        # one value per model frame (same stacking)
+        feats = self.stacker.push(frames)
+        n = len(feats)
+        if n == 0:
+            return 0
+        sp = self.spec
+        if len(self.xs) < n:
+            self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
+            self.xs[:, self.d_in:] = self.code
+            self.raw = np.empty((n, sp.layout.size), np.float32)
+        self.xs[:n, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
+        draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
+        self.xs[:n, sp.feature_dim:self.d_in] = draws[:, :sp.noise_dim]
+        self.normals = draws[:, sp.noise_dim:].tolist()
+        self.pending = n
+        return n
+
+    def take(self, k):
+        """Accepts the network's frame k from ``out``, ``h``, ``c``; on NaN/Inf holds the last output
+        and zeroes the state."""
+        out, h, c = self.out, self.h, self.c
+        if np.isfinite(self._scratch).all():
+            self.last_raw[:] = out[0]
+            self.raw[k] = out[0]
+        else:
+            if not self.bad_state_logged:
+                log.error("the model produced NaN/Inf; holding its last output and resetting its state")
+                self.bad_state_logged = True
+            h[:] = 0.0
+            c[:] = 0.0
+            self.raw[k] = self.last_raw
+
+    def finish(self, n) -> list:
+        """The n frames of the model outputs taken since :meth:`feed`."""
+        sp = self.spec
+        speaking = [1.0 if v else 0.0 for v in self.speech]
+        rows = self.renderer.render_rows(self.raw[:n].astype(np.float64), speaking, self.normals)
+        self.speaking = speaking[-1] >= 0.5
+        lo, hi, zero = sp.lo, sp.hi, sp.zero
+        fps, t0 = sp.fps, self.count
+        self.count += n
+        self.pending = 0
+        frames = []
+        new = tuple.__new__
+        for k, row in enumerate(rows):
+            for j in range(6):
+                v = row[j]
+                if not lo[j] <= v <= hi[j]:
+                    row[j] = (hi[j] if v > hi[j] else lo[j]) if math.isfinite(v) else zero[j]
+            frames.append(new(Frame, ((t0 + k) / fps, *row)))
+        return frames
 
 
 class _CheckpointView:

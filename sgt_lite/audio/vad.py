@@ -257,13 +257,26 @@ class VoiceActivity:
 
     def process(self, frames) -> VadOutput:
         """Speech probability and speaking state for each block the chunk completes."""
+        prob, speaking = self.decide(frames)
+        return VadOutput(np.array(prob, np.float32).reshape(-1), np.array(speaking, bool).reshape(-1))
+
+    def decide(self, frames) -> tuple:
+        """:meth:`process` as two lists (speech probabilities, speaking states): no arrays to
+        build for the many chunks that complete no block."""
+        x = frames
+        if len(self._pending) + len(x) < self.config.block and type(x) is np.ndarray and x.ndim == 2 \
+                and x.shape[1] == self.frame_size:
+            if len(x):
+                rows = x.tolist()
+                if not all(map(math.isfinite, map(sum, rows))):
+                    rows = np.where(np.isfinite(x), x, 0.0).tolist()
+                self._pending += rows
+            return [], []
         means = self._block_means(frames)
-        n = len(means)
-        prob = np.empty(n, np.float32)
-        speaking = np.empty(n, bool)
+        prob, speaking = [], []
         c, m = self.config, self._ema
         ks = self._k_smooth
-        for i, row in enumerate(means):
+        for row in means:
             z = self._logit(self._block_features(row))
             m[8] = ks * m[8] + (1.0 - ks) * z
             zs = m[8]
@@ -274,8 +287,9 @@ class VoiceActivity:
             elif self._run_off >= self._hang:
                 self.speaking = False
             self.speech_prob = 1.0 / (1.0 + math.exp(-min(max(zs, -30.0), 30.0)))
-            prob[i], speaking[i] = self.speech_prob, self.speaking
-        return VadOutput(prob, speaking)
+            prob.append(self.speech_prob)
+            speaking.append(self.speaking)
+        return prob, speaking
 
     def logits(self, features) -> np.ndarray:
         """The (unsmoothed) speech logit of each row of raw features."""

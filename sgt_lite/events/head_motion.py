@@ -122,26 +122,50 @@ class HeadMotion:
         std, ar = check_remainder(std, ar)
         self._a = ar
         self._e = np.array([ar2_innovation_std(s, a1, a2) for s, (a1, a2) in zip(std, ar)])
+        self._coef = [(float(a[0]), float(a[1]), float(e)) for a, e in zip(ar, self._e)]
 
     def reset(self):
-        self._lp1 = self.mean.copy()
-        self._lp2 = self.mean.copy()
-        self._r1 = np.zeros(AXES)
-        self._r2 = np.zeros(AXES)
+        m = self.mean.tolist()
+        self._lp1, self._lp2 = list(m), list(m)
+        self._r1, self._r2 = [0.0] * AXES, [0.0] * AXES
         self.engagement = self.cfg.listen_level
 
     def step(self, net_head, speaking: float, normals) -> np.ndarray:
         """One frame; ``speaking`` in [0, 1] (the voice-activity state)."""
+        net = np.asarray(net_head, np.float64).reshape(AXES).tolist()
+        z = np.asarray(normals, np.float64).reshape(AXES).tolist()
+        return np.array(self.run([net], [float(speaking)], [z])[0])
+
+    def run(self, net, speaking, normals) -> list:
+        """Frames in order: ``net`` and ``normals`` are lists of 3 floats per frame, ``speaking`` a
+        list of floats; returns a list of [yaw, pitch, roll]. Plain floats (the same IEEE operations
+        as the elementwise array form, without numpy's per-call cost on 3-element arrays)."""
         k = self._k
-        self._lp1 = k * self._lp1 + (1 - k) * np.asarray(net_head, np.float64)
-        self._lp2 = k * self._lp2 + (1 - k) * self._lp1
-        r = self._a[:, 0] * self._r1 + self._a[:, 1] * self._r2 + self._e * np.asarray(normals, np.float64)
-        self._r2, self._r1 = self._r1, r
+        k1 = 1 - k
         lvl = self.cfg.listen_level
-        target = lvl + (1.0 - lvl) * min(max(float(speaking), 0.0), 1.0)
-        rate = self._attack if target > self.engagement else self._release
-        self.engagement = min(max(self.engagement + (target - self.engagement) * rate, 0.0), 1.0)
-        return self.mean + self.engagement * ((self._lp2 - self.mean) + r)
+        attack, release = self._attack, self._release
+        (a10, a20, e0), (a11, a21, e1), (a12, a22, e2) = self._coef
+        m0, m1, m2 = self.mean.tolist()
+        p0, p1, p2 = self._lp1
+        q0, q1, q2 = self._lp2
+        r0, r1, r2 = self._r1
+        s0, s1, s2 = self._r2
+        eng = self.engagement
+        out = []
+        for x, spk, z in zip(net, speaking, normals):
+            p0, p1, p2 = k * p0 + k1 * x[0], k * p1 + k1 * x[1], k * p2 + k1 * x[2]
+            q0, q1, q2 = k * q0 + k1 * p0, k * q1 + k1 * p1, k * q2 + k1 * p2
+            n0 = a10 * r0 + a20 * s0 + e0 * z[0]
+            n1 = a11 * r1 + a21 * s1 + e1 * z[1]
+            n2 = a12 * r2 + a22 * s2 + e2 * z[2]
+            s0, s1, s2, r0, r1, r2 = r0, r1, r2, n0, n1, n2
+            target = lvl + (1.0 - lvl) * min(max(spk, 0.0), 1.0)
+            rate = attack if target > eng else release
+            eng = min(max(eng + (target - eng) * rate, 0.0), 1.0)
+            out.append([m0 + eng * ((q0 - m0) + n0), m1 + eng * ((q1 - m1) + n1), m2 + eng * ((q2 - m2) + n2)])
+        self._lp1, self._lp2, self._r1, self._r2 = [p0, p1, p2], [q0, q1, q2], [r0, r1, r2], [s0, s1, s2]
+        self.engagement = eng
+        return out
 
 
 # How close to the edge of the stable triangle a fitted AR(2) may come. Smoothed head motion at

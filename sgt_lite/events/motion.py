@@ -74,18 +74,26 @@ class MotionRenderer:
         return self.head.engagement
 
     def render(self, raw, speaking, normals) -> np.ndarray:
-        lay = self.layout
         raw = np.asarray(raw, np.float64)
         n = len(raw)
-        speaking = np.asarray(speaking, np.float64).reshape(n)
-        eye = self.eyes.step(raw[:, lay.saccade], raw[:, lay.blink], raw[:, lay.target], raw[:, lay.state],
-                             listening=speaking < 0.5)
-        out = np.empty((n, 6))
-        net = raw[:, lay.head] * self._std + self._mean
+        speaking = np.asarray(speaking, np.float64).reshape(n).tolist()
+        normals = np.asarray(normals, np.float64).reshape(n, 3).tolist()
+        return np.array(self.render_rows(raw, speaking, normals), np.float64).reshape(n, 6)
+
+    def render_rows(self, raw, speaking, normals) -> list:
+        """:meth:`render` on a float64 (n, layout.size) array, ``speaking`` a list of n floats and
+        ``normals`` a list of n [z0, z1, z2]; returns n lists of 6 floats (the streaming path)."""
+        lay = self.layout
+        n = len(raw)
+        listen = [v < 0.5 for v in speaking]
+        eye = self.eyes.run(n, raw[:, lay.saccade].tolist(), raw[:, lay.blink].tolist(), raw[:, lay.target],
+                            raw[:, lay.state], listen)
+        gy, gp, lid = np.array(eye[:3], np.float32).tolist()
+        net = (raw[:, lay.head] * self._std + self._mean).tolist()
+        head = self.head.run(net, speaking, normals)
         for k in range(n):
-            out[k, :3] = self.head.step(net[k], speaking[k], normals[k])
-        out[:, 3], out[:, 4], out[:, 5] = eye.gaze_yaw, eye.gaze_pitch, eye.blink
-        return out
+            head[k] += (gy[k], gp[k], lid[k])
+        return head
 
 
 def runtime_configs(model: dict, source: str):

@@ -226,14 +226,24 @@ class EyeRenderer:
              listening=False, n_frames=None) -> EyeFrames:
         """Renders the next n frames (see the class docstring for the inputs)."""
         n, arrs, listen = self._inputs(saccade_logit, blink_logit, target_logits, state_logits, listening, n_frames)
+        if arrs is None:
+            yaw, pitch, lid, state, sacc, blink_start, events = self.run(n, None, None, None, None, listen)
+        else:
+            yaw, pitch, lid, state, sacc, blink_start, events = self.run(
+                n, arrs[0].tolist(), arrs[1].tolist(), arrs[2], arrs[3], listen)
+        return EyeFrames(np.array(yaw, np.float32), np.array(pitch, np.float32), np.array(lid, np.float32),
+                         np.array(state, np.int8), np.array(sacc, bool), np.array(blink_start, bool), events)
+
+    def run(self, n, s_logit, b_logit, target_logits, state_logits, listen) -> tuple:
+        """:meth:`step` without the checks: the logits as lists (or None when every frame listens),
+        targets and states as float64 (n, .) arrays, ``listen`` a bool or a list of bools; returns
+        (yaw, pitch, lid, state, saccade, blink_start, events) as lists (gaze and lid in float64)."""
         cfg, prior, fps = self.config, self.prior, self.fps
         dt = 1.0 / fps
         u_all = self._rng.random((n, N_UNIFORMS)).tolist()
         yaw, pitch, lid, state = [0.0] * n, [0.0] * n, [0.0] * n, [0] * n
         sacc, blink_start = [False] * n, [False] * n
         events = []
-        if arrs is not None:
-            s_logit, b_logit = arrs[0].tolist(), arrs[1].tolist()
         blink_p_listen = self._blink_p_listen
         micro_p = self._micro_p
         centre, cell_of = self._centre, self._grid.cell_of
@@ -273,7 +283,7 @@ class EyeRenderer:
                     if lk:
                         target = prior.shift_target(self._anchor[0], self._anchor[1], u[4], u[5])
                     else:
-                        target = self._choose_target(arrs[2][k], arrs[3][k], u[2], u[3], u[4], u[5])
+                        target = self._choose_target(target_logits[k], state_logits[k], u[2], u[3], u[4], u[5])
                     target = self._clamp(*target)
                     amp = math.hypot(target[0] - start[0], target[1] - start[1])
                     dur = cfg.saccade_duration(amp) * (1.0 + cfg.saccade_jitter * (2.0 * u[14] - 1.0))
@@ -329,5 +339,4 @@ class EyeRenderer:
                 keep = 1.0 - cfg.drift_return_per_s * dt
                 self._drift = (self._drift[0] * keep + r * math.cos(th), self._drift[1] * keep + r * math.sin(th))
         self._frame += n
-        return EyeFrames(np.array(yaw, np.float32), np.array(pitch, np.float32), np.array(lid, np.float32),
-                         np.array(state, np.int8), np.array(sacc, bool), np.array(blink_start, bool), events)
+        return yaw, pitch, lid, state, sacc, blink_start, events

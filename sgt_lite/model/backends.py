@@ -60,6 +60,10 @@ class NumpyBackend:
     def __call__(self, x, style, h, c):
         return self._step(x, style, h, c)
 
+    def run(self, xs, h, c, out):
+        """See :meth:`NumpyStep.run`."""
+        self._step.run(xs, h, c, out)
+
 
 class OnnxBackend:
     name = "onnx"
@@ -75,10 +79,19 @@ class OnnxBackend:
         except Exception as exc:
             raise ModelFileError(f"cannot load {path} ({exc})") from exc
         self._layers = bundle.model["layers"]
+        self._split = bundle.model["feature_dim"] + bundle.model["noise_dim"]
 
     def __call__(self, x, style, h, c):
         raw, h2, c2 = self._sess.run(None, {"x": x[None], "style": style[None], "h": h[:, None], "c": c[:, None]})
         return raw[0], h2[:, 0], c2[:, 0]
+
+    def run(self, xs, h, c, out):
+        """See :meth:`NumpyStep.run` (the exported graph has a batch of 1: one call per stream)."""
+        run, d = self._sess.run, self._split
+        for i in range(len(xs)):
+            raw, h2, c2 = run(None, {"x": xs[i:i + 1, :d], "style": xs[i:i + 1, d:],
+                                     "h": h[i][:, None], "c": c[i][:, None]})
+            out[i], h[i], c[i] = raw[0], h2[:, 0], c2[:, 0]
 
 
 class LiteRTBackend:
@@ -98,6 +111,9 @@ class LiteRTBackend:
         order = bundle.config["tflite_io"]
         self._in, self._out = (_tensor_indices(details, order[key], path, bundle, key)
                                for details, key in ((ins, "inputs"), (outs, "outputs")))
+        self._split = bundle.model["feature_dim"] + bundle.model["noise_dim"]
+        # functions that return views of the output tensors (no copy; called after each invoke)
+        self._views = [self._interp.tensor(i) for i in self._out]
 
     def __call__(self, x, style, h, c):
         it = self._interp
@@ -108,6 +124,23 @@ class LiteRTBackend:
         it.invoke()
         return (it.get_tensor(self._out[0])[0].copy(), it.get_tensor(self._out[1])[:, 0].copy(),
                 it.get_tensor(self._out[2])[:, 0].copy())
+
+    def run(self, xs, h, c, out):
+        """See :meth:`NumpyStep.run` (the graph has a fixed batch of 1: one invoke per stream,
+        the state set into and read from the interpreter's tensors without extra copies)."""
+        it, d = self._interp, self._split
+        set_tensor, invoke = it.set_tensor, it.invoke
+        i_x, i_s, i_h, i_c = self._in
+        v_o, v_h, v_c = self._views
+        for i in range(len(xs)):
+            set_tensor(i_x, xs[i:i + 1, :d])
+            set_tensor(i_s, xs[i:i + 1, d:])
+            set_tensor(i_h, h[i][:, None])
+            set_tensor(i_c, c[i][:, None])
+            invoke()
+            out[i] = v_o()[0]
+            h[i] = v_h()[:, 0]
+            c[i] = v_c()[:, 0]
 
 
 def _tensor_indices(details, names, path, bundle, key):

@@ -15,12 +15,21 @@ class FeatureStacker:
         self.reset()
 
     def reset(self):
-        self._pending = np.zeros((0, self.frame_size), np.float32)
+        self._empty = np.zeros((0, self.stack * self.frame_size), np.float32)
+        self._buf = np.empty((self.stack, self.frame_size), np.float32)
+        self._n = 0                      # frames pending, held in _buf (the few-frames path)
 
     def push(self, frames: np.ndarray) -> np.ndarray:
-        buf = np.concatenate([self._pending, frames]) if len(self._pending) else frames
+        m, n0 = len(frames), self._n
+        if n0 + m < self.stack:          # most 20 ms chunks: no model frame yet, no allocation
+            self._buf[n0:n0 + m] = frames
+            self._n = n0 + m
+            return self._empty
+        buf = np.concatenate([self._buf[:n0], frames]) if n0 else frames
         n = len(buf) // self.stack
-        self._pending = buf[n * self.stack:]
+        rest = len(buf) - n * self.stack
+        self._buf[:rest] = buf[n * self.stack:]
+        self._n = rest
         return buf[:n * self.stack].reshape(n, self.stack * self.frame_size)
 
 

@@ -17,6 +17,7 @@ class NumpyStep:
     def __init__(self, weights: dict, layers: int, cell_clip: float):
         self.layers, self.cell_clip = layers, cell_clip
         self.w_in, self.b_in = weights["inp.weight"], weights["inp.bias"]
+        self.w_in_t = self.w_in.T
         self.lstm = [(weights[f"lstm.weight_ih_l{k}"].T.copy(), weights[f"lstm.weight_hh_l{k}"].T.copy(),
                       weights[f"lstm.bias_ih_l{k}"] + weights[f"lstm.bias_hh_l{k}"]) for k in range(layers)]
         self.w_out, self.b_out = weights["out.weight"].T.copy(), weights["out.bias"]
@@ -26,8 +27,22 @@ class NumpyStep:
         return np.zeros((self.layers, self.hidden), np.float32), np.zeros((self.layers, self.hidden), np.float32)
 
     def __call__(self, x, style, h, c):
-        z = np.tanh(np.concatenate([x, style]) @ self.w_in.T + self.b_in)
         h2, c2 = np.empty_like(h), np.empty_like(c)
+        return self.joined(np.concatenate([x, style]), h, c, h2, c2), h2, c2
+
+    def run(self, xs, h, c, out):
+        """One frame for each of n streams: ``xs`` (n, in + style) float32 rows [x_t, style]; the
+        state ``h``, ``c`` (n, layers, hidden) is updated in place and the outputs written to
+        ``out`` (n, outputs). Row by row, so each stream's numbers are exactly a lone stream's
+        (a batched matmul rounds differently)."""
+        step = self.joined
+        for i in range(len(xs)):
+            out[i] = step(xs[i], h[i], c[i], h[i], c[i])
+
+    def joined(self, xs, h, c, h2, c2):
+        """One frame from ``xs`` = [x_t, style]; writes the new state into ``h2``, ``c2`` (which
+        may be ``h``, ``c`` themselves: layer k reads its own rows before writing them)."""
+        z = np.tanh(xs @ self.w_in_t + self.b_in)
         H = self.hidden
         for k, (wi, wh, b) in enumerate(self.lstm):
             g = z @ wi + h[k] @ wh + b
@@ -37,4 +52,4 @@ class NumpyStep:
             # the state carried to the next frame is bounded (same clamp as the exported graphs)
             c2[k] = np.clip(cell, -self.cell_clip, self.cell_clip)
             z = h2[k]
-        return z @ self.w_out + self.b_out, h2, c2
+        return z @ self.w_out + self.b_out
