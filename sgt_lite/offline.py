@@ -10,6 +10,7 @@ import numpy as np
 from .animator import Animator, Frame
 from .audio.samples import as_float32
 
+_OUTPUTS_PER_CALL = 1600
 FRAME_DTYPE = np.dtype([(name, np.float32) for name in Frame._fields])
 
 
@@ -44,10 +45,13 @@ def resampled_blocks(blocks, rate_in: int, rate_out: int):
         return
     r = Resampler(rate_in, rate_out)
     skip = int(round(r.delay_s * r.rate_out))          # integral by construction
+    # the FIR's work arrays are (outputs per call x taps): small calls keep them ~1 MB
+    piece = max(1, _OUTPUTS_PER_CALL * r.rate_in // r.rate_out)
     n_in = sent = 0
-    for x in blocks:
-        n_in += len(x)
-        y = r.process(x)
+    for block in blocks:
+        n_in += len(block)
+        parts = [r.process(block[i:i + piece]) for i in range(0, len(block), piece)]
+        y = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros(0, np.float32)
         drop = min(skip, len(y))
         skip -= drop
         if len(y) > drop:

@@ -1,0 +1,114 @@
+"""Peak memory of ``sgt_lite.animate()`` on long files: it streams, so the peak must not grow with length.
+
+Writes N-minute WAVs of real speech (the shared StyleTalk clips, else the bundled sample, tiled;
+written block by block, never held here), then animates each in a fresh child process and reports
+the child's peak RSS (``ru_maxrss``), its wall and CPU time, next to a baseline child that only
+imports sgt_lite and builds an Animator. The child starts in the environment this script was
+started with (no BLAS tweaks).
+
+    python benchmarks/bench_memory.py                       # 10 and 60 min at 16 kHz int16
+    python benchmarks/bench_memory.py --rates 16000 44100   # 44.1 kHz files are resampled on the fly
+    python benchmarks/bench_memory.py --minutes 1 3 --json  # CI-sized
+"""
+import argparse
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from _common import ORIGINAL_ENV, loadavg, machine, speech_blocks
+
+CHILD = r"""
+import json, resource, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
+import sgt_lite
+path, backend = sys.argv[1], sys.argv[2]
+if path == "-":
+    anim = sgt_lite.Animator(backend=backend)
+    n, name = 0, anim.backend
+else:
+    out = sgt_lite.animate(path, backend=backend)
+    n, name = len(out), backend
+print(json.dumps({"frames": n, "backend": name, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}))
+"""
+
+
+def write_wav(path, minutes: float, rate: int) -> int:
+    """``minutes`` of speech as 16-bit mono PCM at ``rate``, block by block; returns the file's size."""
+    import numpy as np
+
+    from sgt_lite.offline import resampled_blocks
+
+    with open(path, "wb") as f:
+        f.write(b"\0" * 44)
+        n = 0
+        for x in resampled_blocks(speech_blocks(minutes * 60, block=16000), 16000, rate):
+            pcm = np.round(np.clip(x, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+            f.write(pcm)
+            n += len(pcm)
+        f.seek(0)
+        f.write(b"RIFF" + struct.pack("<I", 36 + n) + b"WAVE" + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate,
+                                                                                      2 * rate, 2, 16)
+                + b"data" + struct.pack("<I", n))
+    return 44 + n
+
+
+def run_child(path, backend):
+    res = subprocess.run([sys.executable, "-c", CHILD, path, backend], capture_output=True, text=True,
+                         env=ORIGINAL_ENV, timeout=3600)
+    if res.returncode != 0:
+        raise SystemExit(f"child failed on {path}:\n{res.stderr}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 60.0], help="lengths of audio (default 10 60)")
+    ap.add_argument("--rates", type=int, nargs="+", default=[16000], help="file sample rates (default 16000)")
+    ap.add_argument("--backend", default="auto", help="Animator backend (default auto)")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--keep", metavar="DIR", help="write the WAVs here and keep them (default: a temp dir)")
+    args = ap.parse_args(argv)
+
+    load_before = loadavg()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or tmp
+        os.makedirs(folder, exist_ok=True)
+        base = run_child("-", args.backend)
+        for rate in args.rates:
+            for minutes in args.minutes:
+                path = os.path.join(folder, f"speech_{minutes:g}min_{rate}.wav")
+                t0 = time.perf_counter()
+                size = write_wav(path, minutes, rate)
+                write_s = time.perf_counter() - t0
+                r = run_child(path, args.backend)
+                rows.append({"minutes": minutes, "rate": rate, "file_mb": size / 2 ** 20, "write_s": write_s, **r})
+                if not args.keep:
+                    os.remove(path)
+    load_after = loadavg()
+
+    print(f"machine: {machine()}")
+    print(f"load average (1/5/15 min): before {load_before}, after {load_after}")
+    print(f"command: python benchmarks/{os.path.basename(__file__)} {' '.join(argv or sys.argv[1:])}".rstrip())
+    print()
+    print(f"baseline child (import sgt_lite, Animator(backend={args.backend!r}) -> {base['backend']}): "
+          f"peak RSS {base['peak_kb'] / 1024:.1f} MB")
+    print()
+    print("| audio | file rate | WAV size | frames | peak RSS | over baseline | wall | CPU |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['minutes']:g} min | {r['rate']} Hz | {r['file_mb']:.0f} MB | {r['frames']} | "
+              f"{r['peak_kb'] / 1024:.1f} MB | {(r['peak_kb'] - base['peak_kb']) / 1024:+.1f} MB | "
+              f"{r['wall_s']:.1f} s | {r['cpu_s']:.1f} s |")
+    if args.json:
+        print(json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "backend": args.backend,
+                          "baseline": base, "runs": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
