@@ -1,0 +1,118 @@
+"""AnimatorPool: many audio streams through one model (a server animating many avatars, a lab of robots)."""
+import logging
+import threading
+
+import numpy as np
+
+from .animator import Animator, _Spec, _Stream
+from .audio.samples import as_float32
+from .errors import BadAudioError, ConfigError
+from .model.backends import make_backend
+from .model.bundle import DEFAULT_BUNDLE, Bundle
+
+log = logging.getLogger(__name__)
+
+
+class AnimatorPool:
+    """Steps ``n_streams`` independent audio streams through one loaded model.
+
+    Each stream has its own frontend, voice activity, LSTM state, seed and style, and gives
+    exactly the frames a lone :class:`~sgt_lite.Animator` with the same seed would give for the
+    same audio, whatever the chunk lengths; the streams share one model and one interpreter
+    (one set of weights in the cache instead of one per stream). ``seeds`` defaults to
+    ``0 .. n_streams - 1`` (two avatars fed the same audio still move differently).
+
+    :meth:`step` takes one chunk per stream (a list of 1-D chunks of any lengths, or a
+    (n_streams, n) array; an empty chunk for a stream with nothing new) and returns one list
+    of :class:`~sgt_lite.animator.Frame` per stream.
+
+    >>> import numpy as np
+    >>> pool = AnimatorPool(n_streams=3, backend="numpy")
+    >>> out = pool.step([np.zeros(16000, np.float32), np.zeros(8000, np.float32), np.zeros(0, np.float32)])
+    >>> [len(f) for f in out], pool.speaking
+    ([24, 12, 0], [False, False, False])
+    >>> pool.set_style(1, "calm"); pool.reset(2)
+    """
+
+    def __init__(self, n_streams, model=None, style=None, backend="auto", seeds=None, threads=1, input_rate=None):
+        if isinstance(n_streams, bool) or not isinstance(n_streams, (int, np.integer)) or not 1 <= n_streams <= 100000:
+            raise ConfigError(f"n_streams must be a whole number in 1..100000, got {n_streams!r}")
+        n = int(n_streams)
+        seeds = list(range(n)) if seeds is None else list(seeds)
+        if len(seeds) != n:
+            raise ConfigError(f"seeds has {len(seeds)} values for {n} streams; give one seed per stream")
+        bundle = Bundle.load(model or DEFAULT_BUNDLE)
+        self.bundle = bundle
+        self._backend = make_backend(bundle, backend, threads)
+        self._spec = _Spec(bundle)
+        self.input_rate = Animator._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
+        self._streams = [_Stream(self._spec, self.input_rate) for _ in range(n)]
+        self.seeds = seeds
+        self._lock = threading.Lock()
+        default = style if style is not None else bundle.config.get("default_style", next(iter(bundle.styles)))
+        self.styles_in_use = [None] * n
+        for i in range(n):
+            self.set_style(i, default)
+        self.reset()
+
+    def __len__(self) -> int:
+        return len(self._streams)
+
+    @property
+    def backend(self) -> str:
+        return self._backend.name
+
+    @property
+    def frame_rate(self) -> float:
+        return self._spec.fps
+
+    @property
+    def sample_rate(self) -> int:
+        return self.bundle.frontend.sample_rate
+
+    @property
+    def speaking(self) -> list:
+        """Per stream: whether the voice-activity state at its last frame was speech."""
+        return [s.speaking for s in self._streams]
+
+    def _index(self, i) -> int:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not -len(self) <= i < len(self):
+            raise ConfigError(f"stream index must be a whole number in 0..{len(self) - 1}, got {i!r}")
+        return int(i) % len(self)
+
+    def set_style(self, i, style):
+        """Stream ``i``'s style: a name, a ``{name: weight}`` blend or a raw code (as Animator.set_style)."""
+        i = self._index(i)
+        code, remainder = self._spec.style(style)
+        with self._lock:
+            self._streams[i].set_style(code, remainder)
+        self.styles_in_use[i] = style
+
+    def reset(self, i=None):
+        """Back to t = 0 for stream ``i`` (every stream when ``i`` is None), reseeded with its seed."""
+        with self._lock:
+            for k in (range(len(self)) if i is None else (self._index(i),)):
+                self._streams[k].reset(self.seeds[k])
+
+    def step(self, chunks) -> list:
+        """One chunk per stream in; per stream the frames it completed (a list of lists)."""
+        if isinstance(chunks, np.ndarray) and chunks.ndim == 2:
+            chunks = list(chunks)
+        elif not isinstance(chunks, (list, tuple)):
+            raise BadAudioError(f"chunks must be a list of {len(self)} 1-D chunks or a ({len(self)}, n) array, "
+                                f"got {type(chunks).__name__}")
+        if len(chunks) != len(self):
+            raise BadAudioError(f"got {len(chunks)} chunks for a pool of {len(self)} streams; pass one per "
+                                "stream (an empty array for a stream with no new audio)")
+        xs = [as_float32(c) for c in chunks]
+        with self._lock:
+            streams = self._streams
+            counts = [s.feed(x) for s, x in zip(streams, xs)]
+            run = self._backend.run
+            for k in range(max(counts)):
+                # every stream with a frame k ready, through the one interpreter
+                for s, n in zip(streams, counts):
+                    if n > k:
+                        run(s.xs[k:k + 1], s.h, s.c, s.out)
+                        s.take(k)
+            return [s.finish(n) if n else [] for s, n in zip(streams, counts)]

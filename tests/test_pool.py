@@ -1,0 +1,118 @@
+"""AnimatorPool: each stream gives exactly a lone Animator's frames, on every installed backend."""
+import numpy as np
+import pytest
+
+import sgt_lite.model.backends as backends
+from sgt_lite import Animator
+from sgt_lite.audio import SAMPLE_WAV, read_wav
+from sgt_lite.audio.synthetic import white_noise
+from sgt_lite.errors import BadAudioError, ConfigError
+from sgt_lite.pool import AnimatorPool
+
+
+def _installed():
+    out = ["numpy"]
+    for name in ("onnx", "litert"):
+        try:
+            backends._import_runtime(name)
+            out.append(name)
+        except Exception:
+            pass
+    return out
+
+
+INSTALLED = _installed()
+SEEDS = [3, 7, 7, 11]
+STYLES = [None, "calm", {"calm": 0.5, "lively": 0.5}, "lively"]
+
+
+@pytest.fixture(scope="module")
+def audio():
+    speech = read_wav(SAMPLE_WAV)[0][:16000 * 6]
+    noise = white_noise(2.0, -30.0).astype(np.float32)
+    quiet = np.zeros(16000, np.float32)
+    return [speech, np.concatenate([quiet, speech[:48000], noise]), np.concatenate([noise, speech[16000:]]),
+            speech[::-1].copy()]
+
+
+def _lone(backend, audio, i, sizes=None):
+    anim = Animator(backend=backend, seed=SEEDS[i], style=STYLES[i])
+    x = audio[i]
+    if sizes is None:
+        return np.array(anim.step(x))
+    out, pos = [], 0
+    for n in sizes:
+        out += anim.step(x[pos:pos + n])
+        pos += n
+    return np.array(out)
+
+
+@pytest.mark.parametrize("backend", INSTALLED)
+def test_each_stream_equals_a_lone_animator(audio, backend):
+    rng = np.random.default_rng(5)
+    pool = AnimatorPool(4, backend=backend, seeds=SEEDS)
+    for i, s in enumerate(STYLES):
+        if s is not None:
+            pool.set_style(i, s)
+    pos, got = [0] * 4, [[] for _ in range(4)]
+    # different chunk lengths per stream and per call, empty chunks included
+    while any(p < len(a) for p, a in zip(pos, audio)):
+        sizes = [int(rng.choice([0, 160, 320, 333, 1000, 4000, 16000])) for _ in range(4)]
+        chunks = [a[p:p + n] for a, p, n in zip(audio, pos, sizes)]
+        for i, fr in enumerate(pool.step(chunks)):
+            got[i] += fr
+        pos = [p + n for p, n in zip(pos, sizes)]
+    for i in range(4):
+        want = _lone(backend, audio, i)
+        assert len(got[i]) == len(want) > 100
+        assert np.array_equal(np.array(got[i]), want), f"stream {i} differs from a lone Animator on {backend}"
+    assert pool.speaking == [False, False, False, False] or any(pool.speaking)   # a list of bools per stream
+    assert all(isinstance(v, bool) for v in pool.speaking)
+
+
+def test_reset_and_style_change_of_one_stream(audio):
+    pool = AnimatorPool(4, backend="numpy", seeds=SEEDS)
+    for i, s in enumerate(STYLES):
+        if s is not None:
+            pool.set_style(i, s)
+    lone = [Animator(backend="numpy", seed=SEEDS[i], style=STYLES[i]) for i in range(4)]
+    got, want = [[] for _ in range(4)], [[] for _ in range(4)]
+    step = 3200
+    for k, p in enumerate(range(0, 16000 * 5, step)):
+        if k == 7:
+            pool.reset(1), lone[1].reset()
+        if k == 11:
+            pool.set_style(2, "lively"), lone[2].set_style("lively")
+        chunks = [a[p:p + step] for a in audio]
+        for i, fr in enumerate(pool.step(chunks)):
+            got[i] += fr
+            want[i] += lone[i].step(chunks[i])
+    for i in range(4):
+        assert np.array_equal(np.array(got[i]), np.array(want[i]))
+    assert got[1][-1].t < got[0][-1].t          # stream 1 restarted its clock, the others did not
+    assert pool.speaking == [a.speaking for a in lone]
+
+
+def test_array_input_and_default_seeds_differ(audio):
+    x = np.stack([audio[0][:32000]] * 3)
+    pool = AnimatorPool(3, backend="numpy")
+    out = [np.array(f) for f in pool.step(x)]
+    assert [len(f) for f in out] == [49, 49, 49]
+    assert not np.array_equal(out[0], out[1])                         # seeds 0, 1, 2 by default
+    assert np.array_equal(out[2], np.array(Animator(backend="numpy", seed=2).step(audio[0][:32000])))
+
+
+def test_bad_input():
+    pool = AnimatorPool(2, backend="numpy")
+    with pytest.raises(BadAudioError, match="2 streams"):
+        pool.step([np.zeros(320, np.float32)])
+    with pytest.raises(BadAudioError, match="1-D"):
+        pool.step([np.zeros((2, 2), np.float32), np.zeros(3, np.float32)])
+    with pytest.raises(BadAudioError):
+        pool.step("not audio")
+    with pytest.raises(ConfigError, match="stream index"):
+        pool.reset(2)
+    with pytest.raises(ConfigError, match="seeds"):
+        AnimatorPool(2, backend="numpy", seeds=[1])
+    with pytest.raises(ConfigError, match="n_streams"):
+        AnimatorPool(0, backend="numpy")
