@@ -117,13 +117,18 @@ def _stream(step, seconds, classify):
         fed += whole
         carry = buf[whole:]
     audio_s = fed / 16000
+    n_steps = sum(len(t) for t in classes.values())
+    t0 = clock()
+    for _ in range(10000):
+        clock()
+    per_call = (clock() - t0) / 10000
     steps = {}
     for name, times in classes.items():
         times.sort()
         steps[name] = {"n": len(times), "p50_ms": 1e3 * percentile(times, 0.5), "p99_ms": 1e3 * percentile(times, 0.99),
                        "max_ms": 1e3 * times[-1], "mean_ms": 1e3 * sum(times) / len(times)}
     return {"audio_s": audio_s, "cpu_ms_per_s": 1e3 * cpu / audio_s, "wall_ms_per_s": 1e3 * wall / audio_s,
-            "steps": steps}
+            "steps": steps, "timer_ms_per_s": 1e3 * 2 * per_call * n_steps / audio_s}
 
 
 def worker(row, seconds, bundle):
@@ -273,7 +278,8 @@ def summarize(data):
         else:
             s["runtime"] = runs[0].get("runtime")
             s["numpy"] = runs[0].get("numpy")
-            for key in ("cpu_ms_per_s", "wall_ms_per_s", "rss_after_load_mb", "rss_end_mb", "rss_peak_mb"):
+            for key in ("cpu_ms_per_s", "wall_ms_per_s", "rss_after_load_mb", "rss_end_mb", "rss_peak_mb",
+                        "timer_ms_per_s"):
                 if key in runs[0]:
                     s[key] = spread([r[key] for r in runs])
             classes = sorted({c for r in runs for c in r.get("steps", {})})
@@ -337,8 +343,12 @@ def report(data, summary, args, info, command):
                f"{_med(s['rss_peak_mb'], '{:.0f}')}" if "rss_end_mb" in s else "–")
         lines.append(f"| {names.get(label, label)} | {s['runtime']} | {_mmm(s['cpu_ms_per_s'])} | "
                      f"{_med(s.get('wall_ms_per_s'), '{:.2f}')} | {fmt_steps(frame)} | {fmt_steps(quiet)} | {rss} |")
-    if "numpy-ref" in summary:
+    timer = [s["timer_ms_per_s"]["median"] for s in summary.values() if isinstance(s, dict) and s.get("timer_ms_per_s")]
+    if timer:
         lines.append("")
+        lines.append(f"(Timing each step costs two perf_counter calls, about {max(timer):.3f} ms per s of audio here; "
+                     "it is inside the CPU figures.)")
+    if "numpy-ref" in summary:
         lines.append("(numpy reference frontend: every 20 ms step emits two feature frames, so its step times are in "
                      "the 'with a frame' column.)")
     cold = [(label, s) for label, s in summary.items() if label.startswith("cold:")]
@@ -382,7 +392,11 @@ def model_notes(args, summary):
         return [f"- (bundle not readable: {exc})"]
     files = bundle.files
     parts = ", ".join("%s %d KiB" % (k, v["bytes"] // 1024) for k, v in files.items())
-    lines = [f"- int8 bundle model files: {sum(v['bytes'] for v in files.values()) / 1024:.0f} KiB ({parts})"]
+    import pathlib
+
+    folder = sum(f.stat().st_size for f in pathlib.Path(bundle.path).rglob("*") if f.is_file())
+    lines = [f"- int8 bundle model files: {sum(v['bytes'] for v in files.values()) / 1024:.0f} KiB ({parts}); "
+             f"the bundle folder with its configs: {folder / 1024:.0f} KiB"]
     if any(str(s.get("runtime", "")).startswith("tflite_runtime") for s in summary.values() if isinstance(s, dict)):
         try:
             from quantize.tflite_ops import check_tflite_runtime

@@ -47,10 +47,14 @@ QUICK_TIMEOUT_S = 300
 # Where each figure in README.md's "Measured figures" comes from (kept with the driver, so the list
 # and the report are regenerated together).
 README_FIGURES = [
-    ("Runtime table: CPU ms per s of audio, step p50/p99, import + load, peak RSS per backend; bundle size",
+    ("Runtime table: CPU ms per s of audio, step p50/p99, import + load (now: cold start), peak RSS per backend; "
+     "bundle size; \"about 0.4% of one core\" (= ms per s / 10); the intro's \"a few milliseconds of CPU\"",
      "runtime"),
-    ("Frontend: C streaming vs numpy streaming (x), C whole array vs librosa (x), `import sgt_lite` beyond numpy",
-     "frontend (import: startup where it exists)"),
+    ("Frontend: C streaming vs numpy streaming (x), C whole array vs librosa (x)", "frontend"),
+    ("`import sgt_lite` beyond numpy (better: `from sgt_lite import Animator`, time to first frame)",
+     "startup; runtime's cold-start table"),
+    ("Memory of offline `animate()` on long files; many streams (AnimatorPool), once the README has them",
+     "memory; pool"),
     ("Display eyes: CPU s per s of audio", "display"),
     ("Speaking: motion behind the sound (median, 95% range, worst)", "say_sync"),
     ("Reliability: the paced real-time hour", "soak (`--soak 60`)"),
