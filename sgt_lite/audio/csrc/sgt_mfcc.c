@@ -1,6 +1,8 @@
 /* Streaming MFCC + log-energy. See sgt_mfcc.h for the contract. */
 #include "sgt_mfcc.h"
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,42 +99,80 @@ static void* AllocArray(size_t count, size_t size) {
     if ((ptr) == NULL) goto nomem;                              \
   } while (0)
 
-static int FillMelFilterbank(SgtMfccState* s) {
+/* Slaney-normalised triangle m at bin k (0 outside the triangle). */
+static double MelWeight(const SgtMfccState* s, const double* hz, int m, int k) {
+  const SgtMfccConfig* c = &s->config;
+  const double lower_w = hz[m + 1] - hz[m], upper_w = hz[m + 2] - hz[m + 1];
+  const double enorm = 2.0 / (hz[m + 2] - hz[m]);
+  const double f = (double)k * c->sample_rate / c->n_fft;
+  const double lower = (f - hz[m]) / lower_w;
+  const double upper = (hz[m + 2] - f) / upper_w;
+  double w = lower < upper ? lower : upper;
+  if (w < 0.0) w = 0.0;
+  return w * enorm;
+}
+
+/* Stores only each filter's non-zero run: at most about 2 * n_bins + n_mels weights in all,
+ * where the dense matrix would hold n_mels * n_bins. */
+static SgtMfccStatus FillMelFilterbank(SgtMfccState* s) {
   const SgtMfccConfig* c = &s->config;
   const int n_pts = c->n_mels + 2;
   double* hz = malloc(sizeof(double) * (size_t)n_pts);
   const double mel_lo = HzToMel(c->fmin), mel_hi = HzToMel(c->fmax);
+  size_t total = 0;
   int m, k;
-  if (hz == NULL) return 0;
+  if (hz == NULL) return SGT_MFCC_ERR_NOMEM;
   for (m = 0; m < n_pts; ++m)
     hz[m] = MelToHz(mel_lo + (mel_hi - mel_lo) * m / (double)(n_pts - 1));
   for (m = 0; m < c->n_mels; ++m) {
-    const double lower_w = hz[m + 1] - hz[m], upper_w = hz[m + 2] - hz[m + 1];
-    const double enorm = 2.0 / (hz[m + 2] - hz[m]);
     int first = -1, last = 0;
     for (k = 0; k < s->n_bins; ++k) {
-      const double f = (double)k * c->sample_rate / c->n_fft;
-      const double lower = (f - hz[m]) / lower_w;
-      const double upper = (hz[m + 2] - f) / upper_w;
-      double w = lower < upper ? lower : upper;
-      if (w < 0.0) w = 0.0;
-      s->mel_weights[(size_t)m * (size_t)s->n_bins + (size_t)k] = (sgt_real)(w * enorm);
-      if (w > 0.0) {
+      if (MelWeight(s, hz, m, k) > 0.0) {
         if (first < 0) first = k;
         last = k + 1;
       }
     }
     s->mel_first[m] = first < 0 ? 0 : first;
     s->mel_last[m] = last;
+    s->mel_offset[m] = total;
+    if ((size_t)(last - s->mel_first[m]) > (size_t)-1 - total) {
+      free(hz);
+      return SGT_MFCC_ERR_SIZE;
+    }
+    total += (size_t)(last - s->mel_first[m]);
   }
+  s->mel_weights = AllocArray(total, sizeof(sgt_real));
+  if (s->mel_weights == NULL) {
+    free(hz);
+    return SGT_MFCC_ERR_NOMEM;
+  }
+  for (m = 0; m < c->n_mels; ++m)
+    for (k = s->mel_first[m]; k < s->mel_last[m]; ++k)
+      s->mel_weights[s->mel_offset[m] + (size_t)(k - s->mel_first[m])] =
+          (sgt_real)MelWeight(s, hz, m, k);
   free(hz);
-  return 1;
+  return SGT_MFCC_OK;
 }
 
+/* Twiddles of the radix-4 stages of a p-point FFT (see RowFft), from `tw` on;
+ * returns one past the last one written. */
+static sgt_fft_real* FillRowTwiddles(sgt_fft_real* tw, int p) {
+  int n, q, r;
+  for (n = p; n >= 4; n /= 4)
+    for (q = 0; q < n / 4; ++q)
+      for (r = 1; r <= 3; ++r) {
+        *tw++ = (sgt_fft_real)cos(2.0 * M_PI * r * q / n);
+        *tw++ = (sgt_fft_real)-sin(2.0 * M_PI * r * q / n);
+      }
+  return tw;
+}
+
+/* Extra room in the sample buffer beyond one window, in samples: whole hops, about 4096. */
+static int BlockSamples(int hop) { return hop * (1 + 4096 / hop); }
+
 SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s) {
-  int i, k, bits;
-  int half;
-  size_t n_weights, n_dct, n_bytes;
+  int i, k, bits, half, block;
+  size_t n_dct, n_bytes, n_tw;
   SgtMfccStatus status;
   if (s == NULL) return SGT_MFCC_ERR_NULL;
   memset(s, 0, sizeof(*s));
@@ -141,37 +181,52 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
   s->config = *config;
   s->n_bins = config->n_fft / 2 + 1;
   half = config->n_fft / 2;
+  for (bits = 0; (1 << bits) < half; ++bits) {
+  }
+  s->n1 = 1 << (bits / 2);
+  s->n2 = half / s->n1;
+  block = BlockSamples(config->hop_length);
   /* the largest tables, in elements and in bytes: fail cleanly where size_t is small */
-  if (!MulSize((size_t)config->n_mels, (size_t)s->n_bins, &n_weights) ||
-      !MulSize(n_weights, sizeof(sgt_real), &n_bytes) ||
-      !MulSize((size_t)config->n_mfcc, (size_t)config->n_mels, &n_dct) ||
-      !MulSize(n_dct, sizeof(sgt_real), &n_bytes)) {
+  if (!MulSize((size_t)config->n_mfcc, (size_t)config->n_mels, &n_dct) ||
+      !MulSize(n_dct, sizeof(sgt_real), &n_bytes) ||
+      block > INT_MAX - config->win_length ||
+      !MulSize((size_t)config->win_length + (size_t)block, sizeof(float), &n_bytes)) {
     memset(s, 0, sizeof(*s));
     return SGT_MFCC_ERR_SIZE;
   }
+  s->capacity = config->win_length + block;
+  /* 6 values per radix-4 butterfly group: fewer than 2 * (n1 + n2) in all */
+  n_tw = 2 * ((size_t)s->n1 + (size_t)s->n2);
 
   SGT_ALLOC(s->window, config->win_length);
-  SGT_ALLOC(s->mel_weights, n_weights);
+  SGT_ALLOC(s->tw_rows, n_tw);
+  SGT_ALLOC(s->tw_re, half);
+  SGT_ALLOC(s->tw_im, half);
+  SGT_ALLOC(s->post_cos, half);
+  SGT_ALLOC(s->post_sin, half);
+  SGT_ALLOC(s->fft_re[0], half);
+  SGT_ALLOC(s->fft_im[0], half);
+  SGT_ALLOC(s->fft_re[1], half);
+  SGT_ALLOC(s->fft_im[1], half);
+  SGT_ALLOC(s->power, s->n_bins);
+  SGT_ALLOC(s->mel_offset, config->n_mels);
   SGT_ALLOC(s->mel_first, config->n_mels);
   SGT_ALLOC(s->mel_last, config->n_mels);
   SGT_ALLOC(s->dct, n_dct);
-  SGT_ALLOC(s->cos_tab, half);
-  SGT_ALLOC(s->sin_tab, half);
-  SGT_ALLOC(s->post_cos, half);
-  SGT_ALLOC(s->post_sin, half);
-  SGT_ALLOC(s->bitrev, half);
-  SGT_ALLOC(s->fft_re, half);
-  SGT_ALLOC(s->fft_im, half);
-  SGT_ALLOC(s->power, s->n_bins);
   SGT_ALLOC(s->logmel, config->n_mels);
   SGT_ALLOC(s->mfcc, config->n_mfcc);
-  SGT_ALLOC(s->frame, config->win_length);
+  SGT_ALLOC(s->frame, s->capacity);
+  SGT_ALLOC(s->raw, s->capacity);
 
   /* Periodic Hann, as scipy.signal.get_window("hann", N, fftbins=True). */
   for (i = 0; i < config->win_length; ++i)
-    s->window[i] = (sgt_real)(0.5 - 0.5 * cos(2.0 * M_PI * i / config->win_length));
+    s->window[i] = (sgt_fft_real)(0.5 - 0.5 * cos(2.0 * M_PI * i / config->win_length));
 
-  if (!FillMelFilterbank(s)) goto nomem;
+  status = FillMelFilterbank(s);
+  if (status != SGT_MFCC_OK) {
+    SgtMfccFreeStateContents(s);
+    return status;
+  }
 
   for (k = 0; k < config->n_mfcc; ++k) {
     const double scale = k == 0 ? sqrt(1.0 / config->n_mels) : sqrt(2.0 / config->n_mels);
@@ -180,23 +235,17 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
           (sgt_real)(scale * cos(M_PI * k * (2.0 * i + 1.0) / (2.0 * config->n_mels)));
   }
 
-  for (k = 2; k <= half; k *= 2) {
-    for (i = 0; i < k / 2; ++i) {
-      s->cos_tab[k / 2 - 1 + i] = (sgt_real)cos(2.0 * M_PI * i / k);
-      s->sin_tab[k / 2 - 1 + i] = (sgt_real)-sin(2.0 * M_PI * i / k);
+  FillRowTwiddles(FillRowTwiddles(s->tw_rows, s->n1), s->n2);
+  for (i = 0; i < s->n2; ++i) {
+    for (k = 0; k < s->n1; ++k) {
+      const double a = 2.0 * M_PI * (double)i * (double)k / half;
+      s->tw_re[i * s->n1 + k] = (sgt_fft_real)cos(a);
+      s->tw_im[i * s->n1 + k] = (sgt_fft_real)-sin(a);
     }
   }
   for (i = 0; i < half; ++i) {
-    s->post_cos[i] = (sgt_real)cos(2.0 * M_PI * i / config->n_fft);
-    s->post_sin[i] = (sgt_real)sin(2.0 * M_PI * i / config->n_fft);
-  }
-  for (bits = 0; (1 << bits) < half; ++bits) {
-  }
-  for (i = 0; i < half; ++i) {
-    int r = 0, b;
-    for (b = 0; b < bits; ++b)
-      if (i & (1 << b)) r |= 1 << (bits - 1 - b);
-    s->bitrev[i] = r;
+    s->post_cos[i] = (sgt_fft_real)cos(2.0 * M_PI * i / config->n_fft);
+    s->post_sin[i] = (sgt_fft_real)sin(2.0 * M_PI * i / config->n_fft);
   }
   SgtMfccReset(s);
   return SGT_MFCC_OK;
@@ -216,141 +265,223 @@ size_t SgtMfccMaxFrames(const SgtMfccState* s, size_t num_samples) {
   return (num_samples - (win - filled)) / (size_t)s->config.hop_length + 1;
 }
 
-/* One radix-2 stage of `size`-point butterflies with contiguous twiddles. */
-static void FftStage(sgt_real* restrict re, sgt_real* restrict im, int n, int size,
-                     const sgt_real* restrict wr, const sgt_real* restrict wi) {
-  const int h = size / 2;
-  int start, j;
-  for (start = 0; start < n; start += size) {
-    sgt_real* restrict ar = re + start;
-    sgt_real* restrict ai = im + start;
-    sgt_real* restrict br = re + start + h;
-    sgt_real* restrict bi = im + start + h;
-    for (j = 0; j < h; ++j) {
-      const sgt_real tr = wr[j] * br[j] - wi[j] * bi[j];
-      const sgt_real ti = wr[j] * bi[j] + wi[j] * br[j];
-      br[j] = ar[j] - tr;
-      bi[j] = ai[j] - ti;
-      ar[j] += tr;
-      ai[j] += ti;
+/* The FFT is a four-step one: the n_fft / 2 complex points form an n1 x n2 matrix
+ * x[j1][j2]; an n1-point FFT runs down the columns, the result is multiplied by
+ * exp(-2 pi i j2 k1 / (n_fft / 2)) while being transposed, and an n2-point FFT runs down
+ * the columns again, which leaves X[k1 + n1 k2] in natural order. Each column FFT is a
+ * Stockham (self-sorting) radix-4 one with a final radix-2 step when needed, and works
+ * on whole rows at a time: the innermost loops run over contiguous rows of split re/im
+ * arrays with a scalar twiddle, which the compiler vectorises at any SIMD width. Every
+ * value is computed by the same expression in the same order whatever the vector width,
+ * so the results do not depend on it (and -ffp-contract=off keeps FMA out). */
+
+/* One radix-4 butterfly group on rows of `span` values. Every row is its own restrict
+ * pointer: GCC cannot otherwise prove that rows of one array do not overlap, and gives
+ * up vectorising. q0 marks the group whose twiddles are all 1. */
+static void Butterfly4(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
+                       const sgt_fft_real* restrict br, const sgt_fft_real* restrict bi,
+                       const sgt_fft_real* restrict cr, const sgt_fft_real* restrict ci,
+                       const sgt_fft_real* restrict dr, const sgt_fft_real* restrict di,
+                       sgt_fft_real* restrict y0r, sgt_fft_real* restrict y0i,
+                       sgt_fft_real* restrict y1r, sgt_fft_real* restrict y1i,
+                       sgt_fft_real* restrict y2r, sgt_fft_real* restrict y2i,
+                       sgt_fft_real* restrict y3r, sgt_fft_real* restrict y3i, int span,
+                       const sgt_fft_real* restrict tw, int q0) {
+  const sgt_fft_real w1r = tw[0], w1i = tw[1], w2r = tw[2], w2i = tw[3], w3r = tw[4], w3i = tw[5];
+  int r;
+  if (q0) {
+    for (r = 0; r < span; ++r) {
+      const sgt_fft_real pr = ar[r] + cr[r], pi = ai[r] + ci[r];
+      const sgt_fft_real mr = ar[r] - cr[r], mi = ai[r] - ci[r];
+      const sgt_fft_real sr = br[r] + dr[r], si = bi[r] + di[r];
+      const sgt_fft_real jr = -(bi[r] - di[r]), ji = br[r] - dr[r]; /* i (b - d) */
+      y0r[r] = pr + sr;
+      y0i[r] = pi + si;
+      y1r[r] = mr - jr;
+      y1i[r] = mi - ji;
+      y2r[r] = pr - sr;
+      y2i[r] = pi - si;
+      y3r[r] = mr + jr;
+      y3i[r] = mi + ji;
     }
+    return;
+  }
+  for (r = 0; r < span; ++r) {
+    const sgt_fft_real pr = ar[r] + cr[r], pi = ai[r] + ci[r];
+    const sgt_fft_real mr = ar[r] - cr[r], mi = ai[r] - ci[r];
+    const sgt_fft_real sr = br[r] + dr[r], si = bi[r] + di[r];
+    const sgt_fft_real jr = -(bi[r] - di[r]), ji = br[r] - dr[r];
+    const sgt_fft_real u1r = mr - jr, u1i = mi - ji;
+    const sgt_fft_real u2r = pr - sr, u2i = pi - si;
+    const sgt_fft_real u3r = mr + jr, u3i = mi + ji;
+    y0r[r] = pr + sr;
+    y0i[r] = pi + si;
+    y1r[r] = w1r * u1r - w1i * u1i;
+    y1i[r] = w1r * u1i + w1i * u1r;
+    y2r[r] = w2r * u2r - w2i * u2i;
+    y2i[r] = w2r * u2i + w2i * u2r;
+    y3r[r] = w3r * u3r - w3i * u3i;
+    y3i[r] = w3r * u3i + w3i * u3r;
   }
 }
 
-/* Two radix-2 stages at once (sizes 2h and 4h): each point is loaded and
- * stored once instead of twice, and the second stage's odd twiddle is the
- * first one times -i, which costs no multiply. */
-static void FftStagePair(sgt_real* restrict re, sgt_real* restrict im, int n, int h,
-                         const sgt_real* restrict w1r, const sgt_real* restrict w1i,
-                         const sgt_real* restrict w2r, const sgt_real* restrict w2i) {
-  int start, j;
-  for (start = 0; start < n; start += 4 * h) {
-    sgt_real* restrict ar = re + start;
-    sgt_real* restrict ai = im + start;
-    sgt_real* restrict br = re + start + h;
-    sgt_real* restrict bi = im + start + h;
-    sgt_real* restrict cr = re + start + 2 * h;
-    sgt_real* restrict ci = im + start + 2 * h;
-    sgt_real* restrict dr = re + start + 3 * h;
-    sgt_real* restrict di = im + start + 3 * h;
-    for (j = 0; j < h; ++j) {
-      const sgt_real tbr = w1r[j] * br[j] - w1i[j] * bi[j];
-      const sgt_real tbi = w1r[j] * bi[j] + w1i[j] * br[j];
-      const sgt_real tdr = w1r[j] * dr[j] - w1i[j] * di[j];
-      const sgt_real tdi = w1r[j] * di[j] + w1i[j] * dr[j];
-      const sgt_real a1r = ar[j] + tbr, a1i = ai[j] + tbi;
-      const sgt_real b1r = ar[j] - tbr, b1i = ai[j] - tbi;
-      const sgt_real c1r = cr[j] + tdr, c1i = ci[j] + tdi;
-      const sgt_real d1r = cr[j] - tdr, d1i = ci[j] - tdi;
-      const sgt_real tcr = w2r[j] * c1r - w2i[j] * c1i;
-      const sgt_real tci = w2r[j] * c1i + w2i[j] * c1r;
-      /* (w2 * d1) * (-i) */
-      const sgt_real tur = w2r[j] * d1i + w2i[j] * d1r;
-      const sgt_real tui = -(w2r[j] * d1r - w2i[j] * d1i);
-      ar[j] = a1r + tcr;
-      ai[j] = a1i + tci;
-      cr[j] = a1r - tcr;
-      ci[j] = a1i - tci;
-      br[j] = b1r + tur;
-      bi[j] = b1i + tui;
-      dr[j] = b1r - tur;
-      di[j] = b1i - tui;
-    }
+/* One radix-4 step of a Stockham FFT: m groups of four input row blocks of `span` values. */
+static void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
+                   sgt_fft_real* yi, int m, int span, const sgt_fft_real* tw) {
+  const size_t b = (size_t)m * (size_t)span, sp = (size_t)span;
+  int q;
+  for (q = 0; q < m; ++q) {
+    const size_t a = (size_t)q * sp, y = 4 * a;
+    Butterfly4(xr + a, xi + a, xr + a + b, xi + a + b, xr + a + 2 * b, xi + a + 2 * b,
+               xr + a + 3 * b, xi + a + 3 * b, yr + y, yi + y, yr + y + sp, yi + y + sp,
+               yr + y + 2 * sp, yi + y + 2 * sp, yr + y + 3 * sp, yi + y + 3 * sp, span,
+               tw + 6 * q, q == 0);
   }
 }
 
-/* Power spectrum of the real frame via one complex FFT of half the size. */
-static void PowerSpectrum(SgtMfccState* s) {
-  const int n_fft = s->config.n_fft, half = n_fft / 2, win = s->config.win_length;
-  sgt_real* re = s->fft_re;
-  sgt_real* im = s->fft_im;
-  int n, size, k;
-  for (n = 0; n < half; ++n) {
-    const int i0 = 2 * n, i1 = 2 * n + 1;
-    const int dst = s->bitrev[n];
-    re[dst] = i0 < win ? (sgt_real)s->frame[i0] * s->window[i0] : 0;
-    im[dst] = i1 < win ? (sgt_real)s->frame[i1] * s->window[i1] : 0;
-  }
-  if (half >= 4) {
-    /* sizes 2 and 4 together: their twiddles are 1 and -i */
-    for (n = 0; n < half; n += 4) {
-      const sgt_real a1r = re[n] + re[n + 1], a1i = im[n] + im[n + 1];
-      const sgt_real b1r = re[n] - re[n + 1], b1i = im[n] - im[n + 1];
-      const sgt_real c1r = re[n + 2] + re[n + 3], c1i = im[n + 2] + im[n + 3];
-      const sgt_real d1r = re[n + 2] - re[n + 3], d1i = im[n + 2] - im[n + 3];
-      re[n] = a1r + c1r;
-      im[n] = a1i + c1i;
-      re[n + 2] = a1r - c1r;
-      im[n + 2] = a1i - c1i;
-      re[n + 1] = b1r + d1i;
-      im[n + 1] = b1i - d1r;
-      re[n + 3] = b1r - d1i;
-      im[n + 3] = b1i + d1r;
-    }
-    size = 8;
-  } else {
-    FftStage(re, im, half, 2, s->cos_tab, s->sin_tab); /* n_fft == 4: one stage, twiddle 1 */
-    size = 4;
-  }
-  /* the twiddles of stage `size` sit at [size/2 - 1, size - 1) of the tables */
-  for (; 2 * size <= half; size *= 4)
-    FftStagePair(re, im, half, size / 2, s->cos_tab + size / 2 - 1, s->sin_tab + size / 2 - 1,
-                 s->cos_tab + size - 1, s->sin_tab + size - 1);
-  if (size <= half)
-    FftStage(re, im, half, size, s->cos_tab + size / 2 - 1, s->sin_tab + size / 2 - 1);
-  s->power[0] = (re[0] + im[0]) * (re[0] + im[0]);
-  s->power[half] = (re[0] - im[0]) * (re[0] - im[0]);
-  for (k = 1; k < half; ++k) {
-    const sgt_real fer = 0.5 * (re[k] + re[half - k]);
-    const sgt_real fei = 0.5 * (im[k] - im[half - k]);
-    const sgt_real for_ = 0.5 * (im[k] + im[half - k]);
-    const sgt_real foi = -0.5 * (re[k] - re[half - k]);
-    const sgt_real c = s->post_cos[k], sn = s->post_sin[k];
-    const sgt_real xr = fer + c * for_ + sn * foi;
-    const sgt_real xi = fei + c * foi - sn * for_;
-    s->power[k] = xr * xr + xi * xi;
+static void Butterfly2(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
+                       const sgt_fft_real* restrict br, const sgt_fft_real* restrict bi,
+                       sgt_fft_real* restrict y0r, sgt_fft_real* restrict y0i,
+                       sgt_fft_real* restrict y1r, sgt_fft_real* restrict y1i, int span) {
+  int r;
+  for (r = 0; r < span; ++r) {
+    y0r[r] = ar[r] + br[r];
+    y0i[r] = ai[r] + bi[r];
+    y1r[r] = ar[r] - br[r];
+    y1i[r] = ai[r] - bi[r];
   }
 }
 
-static void ComputeFrame(SgtMfccState* s, float* out) {
+/* The last step of an FFT whose size is 2 * 4^k: butterflies with twiddle 1. */
+static void Radix2(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
+                   sgt_fft_real* yi, int span) {
+  Butterfly2(xr, xi, xr + span, xi + span, yr, yi, yr + span, yi + span, span);
+}
+
+/* A p-point FFT down the columns of the p x lanes matrix in buffer *cur of the state;
+ * *cur is updated to the buffer that holds the result. Returns the next twiddles. */
+static const sgt_fft_real* ColumnFft(SgtMfccState* s, int* cur, int p, int lanes,
+                                     const sgt_fft_real* tw) {
+  int n = p, span = lanes;
+  while (n >= 4) {
+    Radix4(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, span, tw);
+    tw += 6 * (n / 4);
+    *cur = !*cur;
+    n /= 4;
+    span *= 4;
+  }
+  if (n == 2) {
+    Radix2(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], span);
+    *cur = !*cur;
+  }
+  return tw;
+}
+
+/* The power spectrum of the real frame from the FFT X of its even/odd samples as one complex
+ * signal. Bins k and half - k come from the same two points X[k], X[half - k]; their twiddles
+ * are (c, s) and (-c, s). `top` is power + half, a pointer of its own so that the stores
+ * going down do not look like they could overlap the ones going up. */
+static void RealSplit(const sgt_fft_real* restrict re, const sgt_fft_real* restrict im,
+                      const sgt_fft_real* restrict pc, const sgt_fft_real* restrict ps,
+                      sgt_fft_real* restrict power, sgt_fft_real* restrict top, int half) {
+  const sgt_fft_real h = 0.5;
+  int k;
+  power[0] = (re[0] + im[0]) * (re[0] + im[0]);
+  top[0] = (re[0] - im[0]) * (re[0] - im[0]);
+  for (k = 1; k < (half + 1) / 2; ++k) {
+    const sgt_fft_real fer = h * (re[k] + re[half - k]);
+    const sgt_fft_real fei = h * (im[k] - im[half - k]);
+    const sgt_fft_real for_ = h * (im[k] + im[half - k]);
+    const sgt_fft_real foi = -h * (re[k] - re[half - k]);
+    const sgt_fft_real a = pc[k] * for_, b = ps[k] * foi, c = pc[k] * foi, d = ps[k] * for_;
+    const sgt_fft_real xr = fer + a + b, xi = fei + c - d;
+    const sgt_fft_real yr = fer - a - b, yi = c - d - fei;
+    power[k] = xr * xr + xi * xi;
+    top[-k] = yr * yr + yi * yi;
+  }
+  if (half % 2 == 0 && half >= 2) { /* the middle bin pairs with itself */
+    const sgt_fft_real fer = re[k], foi = 0, for_ = im[k];
+    const sgt_fft_real xr = fer + pc[k] * for_ + ps[k] * foi, xi = pc[k] * foi - ps[k] * for_;
+    power[k] = xr * xr + xi * xi;
+  }
+}
+
+/* Power spectrum of the windowed real frame via one complex FFT of half the size. */
+static void PowerSpectrum(SgtMfccState* s, const float* restrict frame) {
+  const int half = s->config.n_fft / 2, win = s->config.win_length;
+  const int n1 = s->n1, n2 = s->n2;
+  const sgt_fft_real* restrict w = s->window;
+  const sgt_fft_real* tw;
+  int cur = 0, n, k, j;
+  {
+    sgt_fft_real* restrict re = s->fft_re[0];
+    sgt_fft_real* restrict im = s->fft_im[0];
+    for (n = 0; n < win / 2; ++n) {
+      re[n] = (sgt_fft_real)frame[2 * n] * w[2 * n];
+      im[n] = (sgt_fft_real)frame[2 * n + 1] * w[2 * n + 1];
+    }
+    if (win % 2) {
+      re[n] = (sgt_fft_real)frame[win - 1] * w[win - 1];
+      im[n] = 0;
+      ++n;
+    }
+    for (; n < half; ++n) re[n] = im[n] = 0;
+  }
+  tw = ColumnFft(s, &cur, n1, n2, s->tw_rows);
+  { /* [k1][j2] -> [j2][k1], times the twiddles */
+    const sgt_fft_real* restrict ar = s->fft_re[cur];
+    const sgt_fft_real* restrict ai = s->fft_im[cur];
+    sgt_fft_real* restrict br = s->fft_re[!cur];
+    sgt_fft_real* restrict bi = s->fft_im[!cur];
+    const sgt_fft_real* restrict tr = s->tw_re;
+    const sgt_fft_real* restrict ti = s->tw_im;
+    for (j = 0; j < n2; ++j) {
+      const sgt_fft_real* restrict c = tr + (size_t)j * n1;
+      const sgt_fft_real* restrict sn = ti + (size_t)j * n1;
+      sgt_fft_real* restrict yr = br + (size_t)j * n1;
+      sgt_fft_real* restrict yi = bi + (size_t)j * n1;
+      for (k = 0; k < n1; ++k) {
+        const sgt_fft_real xr = ar[(size_t)k * n2 + j], xi = ai[(size_t)k * n2 + j];
+        yr[k] = c[k] * xr - sn[k] * xi;
+        yi[k] = c[k] * xi + sn[k] * xr;
+      }
+    }
+    cur = !cur;
+  }
+  ColumnFft(s, &cur, n2, n1, tw);
+  RealSplit(s->fft_re[cur], s->fft_im[cur], s->post_cos, s->post_sin, s->power, s->power + half, half);
+}
+
+static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* out) {
   const SgtMfccConfig* c = &s->config;
   const sgt_real floor_ = c->log_floor;
   sgt_real e4[4] = {0, 0, 0, 0}, energy;
   sgt_real* restrict mfcc = s->mfcc;
+  const sgt_fft_real* restrict power = s->power;
   int i, m, k;
   for (i = 0; i + 3 < c->win_length; i += 4) {
-    e4[0] += (sgt_real)s->frame[i] * s->frame[i];
-    e4[1] += (sgt_real)s->frame[i + 1] * s->frame[i + 1];
-    e4[2] += (sgt_real)s->frame[i + 2] * s->frame[i + 2];
-    e4[3] += (sgt_real)s->frame[i + 3] * s->frame[i + 3];
+    e4[0] += (sgt_real)frame[i] * frame[i];
+    e4[1] += (sgt_real)frame[i + 1] * frame[i + 1];
+    e4[2] += (sgt_real)frame[i + 2] * frame[i + 2];
+    e4[3] += (sgt_real)frame[i + 3] * frame[i + 3];
   }
-  for (; i < c->win_length; ++i) e4[0] += (sgt_real)s->frame[i] * s->frame[i];
+  for (; i < c->win_length; ++i) e4[0] += (sgt_real)frame[i] * frame[i];
   energy = (e4[0] + e4[1]) + (e4[2] + e4[3]);
-  PowerSpectrum(s);
+  PowerSpectrum(s, frame);
   for (m = 0; m < c->n_mels; ++m) {
-    const sgt_real* w = s->mel_weights + (size_t)m * (size_t)s->n_bins;
-    sgt_real acc = 0;
-    for (k = s->mel_first[m]; k < s->mel_last[m]; ++k) acc += w[k] * s->power[k];
+    const int first = s->mel_first[m], n = s->mel_last[m] - first;
+    const sgt_real* restrict w = s->mel_weights + s->mel_offset[m];
+    const sgt_fft_real* restrict p = power + first;
+    sgt_real a4[4] = {0, 0, 0, 0}, acc;
+    /* four partial sums: the adds of one filter no longer wait on each other */
+    for (k = 0; k + 3 < n; k += 4) {
+      a4[0] += w[k] * (sgt_real)p[k];
+      a4[1] += w[k + 1] * (sgt_real)p[k + 1];
+      a4[2] += w[k + 2] * (sgt_real)p[k + 2];
+      a4[3] += w[k + 3] * (sgt_real)p[k + 3];
+    }
+    for (; k < n; ++k) a4[0] += w[k] * (sgt_real)p[k];
+    acc = (a4[0] + a4[1]) + (a4[2] + a4[3]);
     s->logmel[m] = 10.0 * log10(acc > floor_ ? acc : floor_);
   }
   for (k = 0; k < c->n_mfcc; ++k) mfcc[k] = 0;
@@ -363,50 +494,72 @@ static void ComputeFrame(SgtMfccState* s, float* out) {
   out[c->n_mfcc] = (float)(10.0 * log10(energy > floor_ ? energy : floor_));
 }
 
+/* Copies n input samples to `out`, NaN/Inf replaced by 0 and magnitudes clamped to
+ * SGT_MFCC_MAX_ABS (keeps every power finite, even in float builds); returns how many
+ * were NaN/Inf. Branch-free, so it vectorises. */
+static unsigned Sanitize(const float* restrict in, float* restrict out, int n) {
+  unsigned bad = 0;
+  int j;
+  for (j = 0; j < n; ++j) {
+    float x = in[j];
+    const int finite = x - x == 0.0f; /* NaN for NaN and +-Inf */
+    x = finite ? x : 0.0f;
+    x = x > SGT_MFCC_MAX_ABS ? SGT_MFCC_MAX_ABS : x;
+    x = x < -SGT_MFCC_MAX_ABS ? -SGT_MFCC_MAX_ABS : x;
+    out[j] = x;
+    bad += (unsigned)!finite;
+  }
+  return bad;
+}
+
 size_t SgtMfccProcessSamples(SgtMfccState* s, const float* samples, size_t num_samples,
                              float* out, size_t max_frames, size_t* num_read) {
   const int win = s->config.win_length, hop = s->config.hop_length;
-  const int frame_size = SgtMfccFrameSize(s);
+  const size_t frame_size = (size_t)SgtMfccFrameSize(s);
+  const size_t cap = (size_t)s->capacity;
   const float preemph = s->config.preemph;
-  size_t i = 0, frames = 0;
+  float* restrict buf = s->frame;
+  size_t i = 0, frames = 0, pos = 0, filled = (size_t)s->filled;
   if ((samples == NULL && num_samples > 0) || (out == NULL && max_frames > 0)) {
     if (num_read != NULL) *num_read = 0;
     return 0;
   }
   for (;;) {
-    if (s->filled == win) {
-      if (frames == max_frames) break;
-      ComputeFrame(s, out + frames * (size_t)frame_size);
+    size_t take, need, j, rest;
+    float* restrict dst;
+    const float* restrict raw = s->raw;
+    while (filled - pos >= (size_t)win) {
+      if (frames == max_frames) goto done;
+      ComputeFrame(s, buf + pos, out + frames * frame_size);
       ++frames;
-      memmove(s->frame, s->frame + hop, sizeof(float) * (size_t)(win - hop));
-      s->filled = win - hop;
-      continue;
+      pos += (size_t)hop;
     }
     if (i == num_samples) break;
-    {
-      size_t take = (size_t)(win - s->filled);
-      float prev = s->prev_sample;
-      float* dst = s->frame + s->filled;
-      size_t j;
-      if (take > num_samples - i) take = num_samples - i;
-      for (j = 0; j < take; ++j) {
-        float x = samples[i + j];
-        if (!isfinite(x)) {
-          x = 0.0f;
-          ++s->nonfinite;
-        } else if (x > SGT_MFCC_MAX_ABS) {
-          x = SGT_MFCC_MAX_ABS;      /* keeps every power finite, even in float builds */
-        } else if (x < -SGT_MFCC_MAX_ABS) {
-          x = -SGT_MFCC_MAX_ABS;
-        }
-        dst[j] = x - preemph * prev;
-        prev = x;
-      }
-      s->prev_sample = prev;
-      s->filled += (int)take;
-      i += take;
+    if (filled == cap) { /* pos > 0 here: the loop above consumed whole hops */
+      memmove(buf, buf + pos, sizeof(float) * (filled - pos));
+      filled -= pos;
+      pos = 0;
     }
+    /* read no further than the frame after the last one `out` can take, as one sample at a
+     * time would: samples beyond it stay with the caller */
+    take = cap - filled;
+    rest = max_frames - frames;
+    if (rest <= cap / (size_t)hop) {
+      need = (size_t)win + rest * (size_t)hop - (filled - pos);
+      if (take > need) take = need;
+    }
+    if (take > num_samples - i) take = num_samples - i;
+    s->nonfinite += Sanitize(samples + i, s->raw, (int)take);
+    dst = buf + filled;
+    dst[0] = raw[0] - preemph * s->prev_sample;
+    for (j = 1; j < take; ++j) dst[j] = raw[j] - preemph * raw[j - 1];
+    s->prev_sample = raw[take - 1];
+    filled += take;
+    i += take;
   }
+done:
+  if (pos > 0) memmove(buf, buf + pos, sizeof(float) * (filled - pos));
+  s->filled = (int)(filled - pos);
   if (num_read != NULL) *num_read = i;
   return frames;
 }
@@ -419,20 +572,24 @@ void SgtMfccReset(SgtMfccState* s) {
 void SgtMfccFreeStateContents(SgtMfccState* s) {
   if (s == NULL) return;
   free(s->window);
+  free(s->tw_rows);
+  free(s->tw_re);
+  free(s->tw_im);
+  free(s->post_cos);
+  free(s->post_sin);
+  free(s->fft_re[0]);
+  free(s->fft_im[0]);
+  free(s->fft_re[1]);
+  free(s->fft_im[1]);
+  free(s->power);
   free(s->mel_weights);
+  free(s->mel_offset);
   free(s->mel_first);
   free(s->mel_last);
   free(s->dct);
-  free(s->cos_tab);
-  free(s->sin_tab);
-  free(s->post_cos);
-  free(s->post_sin);
-  free(s->bitrev);
-  free(s->fft_re);
-  free(s->fft_im);
-  free(s->power);
   free(s->logmel);
   free(s->mfcc);
   free(s->frame);
+  free(s->raw);
   memset(s, 0, sizeof(*s));
 }
