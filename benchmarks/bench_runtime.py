@@ -230,10 +230,9 @@ def measure(args):
     jobs = [(r, sys.executable) for r in rows]
     for py in args.litert_python:
         jobs += [("litert", py), ("cold:litert", py)]
-    env_cold = dict(ORIGINAL_ENV)
+    env_cold = dict(ORIGINAL_ENV)                 # exactly as the user started us
     env_stream = dict(ORIGINAL_ENV) if args.default_env else dict(os.environ)
-    for env in (env_cold, env_stream):
-        env["PYTHONPATH"] = os.pathsep.join([HERE] + [p for p in [env.get("PYTHONPATH")] if p])
+    env_stream["PYTHONPATH"] = os.pathsep.join([HERE] + [p for p in [env_stream.get("PYTHONPATH")] if p])
     results = {job_label(j): [] for j in jobs}
     unavailable = {}
     rounds = []
@@ -247,9 +246,9 @@ def measure(args):
         for job in order:
             try:
                 out = run_row(job, args, env_stream, env_cold)
-            except Exception as exc:           # a missing runtime or library: the row says so
-                unavailable[job_label(job)] = str(exc)
-                print(f"{job_label(job)}: not available ({exc})", file=sys.stderr)
+            except Exception as exc:           # a missing runtime or library: the row says so, and is dropped
+                unavailable[job_label(job)] = f"round {r + 1}: {exc}"
+                print(f"{job_label(job)}: failed in round {r + 1}, left out from here on ({exc})", file=sys.stderr)
                 continue
             out["round"] = r + 1
             results[job_label(job)].append(out)
@@ -377,7 +376,7 @@ def report(data, summary, args, info, command):
             lines.append(f"- {backend}: median {med:.2f} ms CPU per s of audio, target <= {target}: "
                          f"{'met' if med <= target else 'missed'}")
     for label, why in data["unavailable"].items():
-        lines.append(f"- {label}: not measured ({why})")
+        lines.append(f"- {label}: left out ({why})")
     lines += model_notes(args, summary)
     return "\n".join(lines)
 
@@ -433,7 +432,7 @@ def board_block(data, summary, args, info):
     if ratio:
         lines.append(f"litert / numpy-ref: median {ratio['median']:.3f} (min {ratio['min']:.3f}, max {ratio['max']:.3f})")
     for label, why in data["unavailable"].items():
-        lines.append(f"{label}: not available ({why[:120]})")
+        lines.append(f"{label}: left out ({why[:120]})")
     lines.append("```")
     return "\n".join(lines)
 

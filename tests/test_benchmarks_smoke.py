@@ -85,17 +85,40 @@ def test_bench_runtime_refuses_an_unknown_row():
 
 def test_run_all_quick_writes_one_report(tmp_path):
     md, js = tmp_path / "bench.md", tmp_path / "bench.json"
-    _run([BENCH / "run_all.py", "--quick", "--only", "runtime,pool,soak", "--out", md, "--json", js])
+    _run([BENCH / "run_all.py", "--quick", "--only", "runtime,soak", "--out", md, "--json", js])
     report = json.loads(js.read_text())
     assert report["quick"] and report["command"].startswith("python benchmarks/run_all.py --quick")
     assert report["load_before"] is None or len(report["load_before"]) == 3
     sections = {s["name"]: s for s in report["sections"]}
-    assert set(sections) == {"runtime", "pool", "soak"}
+    assert set(sections) == {"runtime", "soak"}
     runtime = sections["runtime"]
     assert runtime["status"] == "ok" and runtime["command"] == "python benchmarks/bench_runtime.py --seconds 2 --rounds 1"
     assert runtime["json"]["summary"]["numpy"]["cpu_ms_per_s"]["median"] > 0
-    assert sections["pool"]["status"] in ("ok", "missing", "failed") and sections["soak"]["status"] == "skipped"
+    assert sections["soak"]["status"] == "skipped" and "--soak 60" in sections["soak"]["why"]
     text = md.read_text()
     assert text.startswith("# sgt-lite benchmarks") and "Machine:" in text and "Load average" in text
     assert "Regenerate: `python benchmarks/bench_runtime.py --seconds 2 --rounds 1`" in text
     assert "| README figure | section |" in text and "Quick smoke run" in text
+
+
+def test_run_all_report_says_what_was_not_run_and_what_failed(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import run_all
+
+    machine = {"cpu": "X", "board": None, "cores": 4, "cores_usable": 1, "os": "Linux 6", "arch": "aarch64",
+               "versions": {"python": "3.9.2", "numpy": "1.26.4"}, "sgt_lite_from": "/x/sgt_lite"}
+    report = {"command": "python benchmarks/run_all.py", "started": "2026-11-24 15:00 UTC", "git": "abc123",
+              "machine": machine, "quick": False, "pinned": [0], "load_before": [0.5, 0.4, 0.3], "load_after": None,
+              "seconds": 12.0, "sections": [
+                  {"name": "pool", "title": "Pool", "status": "missing", "why": "benchmarks/bench_pool.py does not exist"},
+                  {"name": "frontend", "title": "Frontend", "status": "failed", "rc": 2, "seconds": 1.0,
+                   "command": "python benchmarks/bench_frontend.py", "load_before": None, "load_after": None,
+                   "stdout": "partial line", "stderr_tail": "ImportError: librosa"},
+                  {"name": "display", "title": "Display", "status": "ok", "rc": 0, "seconds": 3.0,
+                   "command": "python benchmarks/bench_display.py", "load_before": [1, 1, 1], "load_after": [1, 1, 1],
+                   "stdout": "display eyes: 0.1 CPU s per s", "stderr_tail": ""}]}
+    text = run_all.markdown(report)
+    assert "pinned to CPU [0]" in text and "0.50 0.40 0.30 before, unknown after" in text
+    assert "## Pool\n\nNot run: benchmarks/bench_pool.py does not exist." in text
+    assert "**Failed** (exit status 2)" in text and "ImportError: librosa" in text and "partial line" in text
+    assert "Regenerate: `python benchmarks/bench_display.py`" in text and "```text\ndisplay eyes" in text
