@@ -247,13 +247,16 @@ class _Stream:
         self.bad_state_logged = False
         self.pending = 0
 
-    def feed(self, x) -> int:
-        """Audio in; returns the number of model frames now ready (their inputs in ``xs[:n]``)."""
+    def feed(self, x, vad=True) -> int:
+        """Audio in; returns the number of model frames now ready (their inputs in ``xs[:n]``).
+        With ``vad=False`` the caller fills ``speech`` (one bool per model frame) from ``feats``."""
         if self.resampler is not None:
             x = self.resampler.process(x)
         frames = self.frontend.process(x)
-        self.speech = self.vad.decide(frames)[1]        # one value per model frame (same stacking)
+        if vad:
+            self.speech = self.vad.decide(frames)[1]    # one value per model frame (same stacking)
         feats = self.stacker.push(frames)
+        self.feats = feats
         n = len(feats)
         if n == 0:
             return 0

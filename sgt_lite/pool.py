@@ -6,6 +6,7 @@ import numpy as np
 
 from .animator import Animator, _Spec, _Stream
 from .audio.samples import as_float32
+from .audio.vad import VadBank
 from .errors import BadAudioError, ConfigError
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -47,6 +48,10 @@ class AnimatorPool:
         self._spec = _Spec(bundle)
         self.input_rate = Animator._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
         self._streams = [_Stream(self._spec, self.input_rate) for _ in range(n)]
+        self._vad = VadBank(n, frontend=bundle.frontend)
+        if self._vad.block != self._spec.stack:
+            raise ConfigError(f"{bundle.path}: the voice-activity block ({self._vad.block} frames) must equal the "
+                              f"model's frame stacking ({self._spec.stack})")
         self.seeds = seeds
         self._lock = threading.Lock()
         default = style if style is not None else bundle.config.get("default_style", next(iter(bundle.styles)))
@@ -93,6 +98,7 @@ class AnimatorPool:
         with self._lock:
             for k in (range(len(self)) if i is None else (self._index(i),)):
                 self._streams[k].reset(self.seeds[k])
+            self._vad.reset(None if i is None else self._index(i))
 
     def step(self, chunks) -> list:
         """One chunk per stream in; per stream the frames it completed (a list of lists)."""
@@ -107,12 +113,18 @@ class AnimatorPool:
         xs = [as_float32(c) for c in chunks]
         with self._lock:
             streams = self._streams
-            counts = [s.feed(x) for s, x in zip(streams, xs)]
-            run = self._backend.run
+            counts = [s.feed(x, vad=False) for s, x in zip(streams, xs)]
+            run, vad = self._backend.run, self._vad
+            everyone = np.arange(len(streams))
+            for s in streams:
+                s.speech = []
             for k in range(max(counts)):
-                # every stream with a frame k ready, through the one interpreter
-                for s, n in zip(streams, counts):
-                    if n > k:
-                        run(s.xs[k:k + 1], s.h, s.c, s.out)
-                        s.take(k)
+                # every stream with a frame k ready: voice activity as arrays, the network through one interpreter
+                ready = [i for i, n in enumerate(counts) if n > k]
+                idx = everyone if len(ready) == len(streams) else np.array(ready)
+                for i, spk in zip(ready, vad.step(idx, np.stack([streams[i].feats[k] for i in ready]))):
+                    s = streams[i]
+                    s.speech.append(spk)
+                    run(s.xs[k:k + 1], s.h, s.c, s.out)
+                    s.take(k)
             return [s.finish(n) if n else [] for s, n in zip(streams, counts)]
