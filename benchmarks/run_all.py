@@ -18,6 +18,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -75,12 +76,17 @@ def git_revision():
 
 
 def script_options(path, env):
-    """The ``--option`` names the script's --help lists (empty when --help fails)."""
+    """``{--option: takes a value}`` for the options the script's --help lists (empty when --help fails)."""
     try:
         res = subprocess.run([sys.executable, path, "--help"], capture_output=True, text=True, env=env, timeout=120)
     except subprocess.TimeoutExpired:
-        return set()
-    return {w.strip("[],=") for w in res.stdout.split() if w.startswith("--")} if res.returncode == 0 else set()
+        return {}
+    if res.returncode != 0:
+        return {}
+    options = {}
+    for m in re.finditer(r"(--[a-z][\w-]*)(?:[ =]([A-Z][A-Z_0-9]*))?", res.stdout):
+        options[m.group(1)] = options.get(m.group(1), False) or bool(m.group(2))
+    return options
 
 
 def section_args(name, script, full, quick, args, options, json_path):
@@ -97,7 +103,7 @@ def section_args(name, script, full, quick, args, options, json_path):
             cmd += ["--litert-python", py]
     if args.cores and "--cores" in options:
         cmd += ["--cores", str(args.cores)]
-    if "--json" in options and json_path:
+    if options.get("--json") and json_path:          # a --json flag without a path prints to stdout: not used
         cmd += ["--json", json_path]
     return cmd
 
