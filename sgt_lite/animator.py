@@ -268,7 +268,8 @@ class _Stream:
         self.xs[:n, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
         draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
         self.xs[:n, sp.feature_dim:self.d_in] = draws[:, :sp.noise_dim]
-        self.normals = draws[:, sp.noise_dim:].tolist()
+        self.head_draws = draws[:, sp.noise_dim:]
+        self.normals = self.head_draws.tolist()
         self.pending = n
         return n
 

@@ -4,9 +4,10 @@ import threading
 
 import numpy as np
 
-from .animator import Animator, _Spec, _Stream
+from .animator import Animator, Frame, _Spec, _Stream
 from .audio.samples import as_float32
 from .audio.vad import VadBank
+from .events.head_motion import HeadBank
 from .errors import BadAudioError, ConfigError
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -49,6 +50,9 @@ class AnimatorPool:
         self.input_rate = Animator._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
         self._streams = [_Stream(self._spec, self.input_rate) for _ in range(n)]
         self._vad = VadBank(n, frontend=bundle.frontend)
+        sp = self._spec
+        self._head = HeadBank(n, sp.head, sp.fps, self._streams[0].renderer.head.mean)
+        self._lo, self._hi = np.array(sp.lo), np.array(sp.hi)
         if self._vad.block != self._spec.stack:
             raise ConfigError(f"{bundle.path}: the voice-activity block ({self._vad.block} frames) must equal the "
                               f"model's frame stacking ({self._spec.stack})")
@@ -91,6 +95,7 @@ class AnimatorPool:
         code, remainder = self._spec.style(style)
         with self._lock:
             self._streams[i].set_style(code, remainder)
+            self._head.set_remainder(i, self._streams[i].renderer.head)
         self.styles_in_use[i] = style
 
     def reset(self, i=None):
@@ -99,6 +104,7 @@ class AnimatorPool:
             for k in (range(len(self)) if i is None else (self._index(i),)):
                 self._streams[k].reset(self.seeds[k])
             self._vad.reset(None if i is None else self._index(i))
+            self._head.reset(None if i is None else self._index(i))
 
     def step(self, chunks) -> list:
         """One chunk per stream in; per stream the frames it completed (a list of lists)."""
@@ -127,4 +133,49 @@ class AnimatorPool:
                     s.speech.append(spk)
                     run(s.xs[k:k + 1], s.h, s.c, s.out)
                     s.take(k)
-            return [s.finish(n) if n else [] for s, n in zip(streams, counts)]
+            return self._finish(counts)
+
+    def _finish(self, counts) -> list:
+        """Eye events per stream, head motion and clamps for all streams as arrays, then frames."""
+        streams, sp = self._streams, self._spec
+        lay, fps = sp.layout, sp.fps
+        kmax = max(counts)
+        if kmax == 0:
+            return [[] for _ in streams]
+        B = len(streams)
+        out = np.zeros((B, kmax, 6))
+        net = np.zeros((B, kmax, 3))
+        spk = np.zeros((B, kmax))
+        z = np.zeros((B, kmax, 3))
+        for i, (s, n) in enumerate(zip(streams, counts)):
+            if not n:
+                continue
+            raw = s.raw[:n].astype(np.float64)
+            speaking = [1.0 if v else 0.0 for v in s.speech]
+            r = s.renderer
+            eye = r.eyes.run(n, raw[:, lay.saccade].tolist(), raw[:, lay.blink].tolist(), raw[:, lay.target],
+                             raw[:, lay.state], [v < 0.5 for v in speaking])
+            out[i, :n, 3:] = np.array(eye[:3], np.float32).T
+            net[i, :n] = raw[:, lay.head] * r._std + r._mean
+            spk[i, :n] = speaking
+            z[i, :n] = s.head_draws
+        everyone = np.arange(B)
+        for k in range(kmax):
+            ready = [i for i, n in enumerate(counts) if n > k]
+            idx = everyone if len(ready) == B else np.array(ready)
+            out[idx, k, :3] = self._head.step(idx, net[idx, k], spk[idx, k], z[idx, k])
+        if not np.isfinite(out).all():
+            out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+        out = np.minimum(np.maximum(out, self._lo), self._hi)
+        frames = []
+        new = tuple.__new__
+        for i, (s, n) in enumerate(zip(streams, counts)):
+            if not n:
+                frames.append([])
+                continue
+            t0 = s.count
+            frames.append([new(Frame, ((t0 + k) / fps, *row)) for k, row in enumerate(out[i, :n].tolist())])
+            s.speaking = bool(spk[i, n - 1] >= 0.5)
+            s.count += n
+            s.pending = 0
+        return frames
