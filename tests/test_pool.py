@@ -116,3 +116,31 @@ def test_bad_input():
         AnimatorPool(2, backend="numpy", seeds=[1])
     with pytest.raises(ConfigError, match="n_streams"):
         AnimatorPool(0, backend="numpy")
+
+
+def test_model_nan_holds_the_last_output_the_same_in_pool_and_animator(audio, caplog):
+    """A model step that gives NaN (here: a poisoned output bias) holds the last output and zeroes
+    the state, alike in a lone Animator and in each pool stream."""
+    lone = Animator(backend="numpy", seed=3)
+    pool = AnimatorPool(2, backend="numpy", seeds=[3, 4])
+    steps = [lone._backend._step, pool._backend._step]
+    good = [s.b_out.copy() for s in steps]
+    got, want = [], []
+    for k, p in enumerate(range(0, 16000 * 4, 4000)):
+        for s, g in zip(steps, good):
+            s.b_out = g.copy()
+            if k in (4, 5):
+                s.b_out[0] = np.nan
+        if k == 4:
+            held = lone._stream.last_raw.copy()
+        chunk = audio[0][p:p + 4000]
+        want += lone.step(chunk)
+        got += pool.step([chunk, audio[1][p:p + 4000]])[0]
+        if k in (4, 5):
+            assert lone.state_norm() == 0.0
+            assert (lone._stream.raw[:6] == held).all()          # every frame holds the last good output
+        else:
+            assert lone.state_norm() > 0.0
+    assert np.array_equal(np.array(got), np.array(want))
+    assert np.isfinite(np.array(want)).all() and len(want) == 99
+    assert caplog.text.count("the model produced NaN/Inf") == 3     # once per stream (1 lone + 2 pooled), not per frame
