@@ -31,6 +31,13 @@ log = logging.getLogger("sgt_train")
 MIN_REMAINDER = 0.7
 
 
+def remainder_std(real_std, network_std, scale=(1.0, 1.0, 1.0)) -> np.ndarray:
+    """A style's head remainder std per axis: ``scale * sqrt(max(var(real) - var(network),
+    MIN_REMAINDER² var(real)))`` (``scale``: the recipe's ``remainder_scale``)."""
+    var_r, var_n = np.square(np.asarray(real_std, np.float64)), np.square(np.asarray(network_std, np.float64))
+    return np.asarray(scale, np.float64) * np.sqrt(np.maximum(var_r - var_n, (MIN_REMAINDER ** 2) * var_r))
+
+
 def _bar(it, total, desc):
     try:
         from tqdm import tqdm
@@ -85,9 +92,20 @@ def train_encoder(seqs, norm, recipe, device, rng, progress):
     return enc, labels, acc
 
 
+RECIPES = pathlib.Path(__file__).with_name("recipes")
+
+
+def load_recipe(name_or_path) -> dict:
+    """A recipe by name (``default``, ``smoke``: sgt_train/recipes/NAME.json) or by path."""
+    p = pathlib.Path(name_or_path)
+    if not p.suffix and not p.exists():
+        p = RECIPES / f"{name_or_path}.json"
+    return json.loads(p.read_text())
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--recipe", default=str(pathlib.Path(__file__).with_name("recipes") / "default.json"))
+    ap.add_argument("--recipe", default=str(RECIPES / "default.json"))
     ap.add_argument("-o", "--output", required=True, help="checkpoint folder to write")
     ap.add_argument("--steps", type=int, help="override the recipe's generator steps")
     ap.add_argument("--encoder-steps", type=int, help="override the recipe's encoder steps")
@@ -98,7 +116,7 @@ def main(argv=None):
     ap.add_argument("--device", default="auto", help="auto (cuda if present), cpu or cuda")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    recipe = json.loads(pathlib.Path(args.recipe).read_text())
+    recipe = load_recipe(args.recipe)
     for key, val in (("steps", args.steps), ("encoder_steps", args.encoder_steps), ("seed", args.seed),
                      ("heldout_fold", args.heldout_fold)):
         if val is not None:
@@ -325,7 +343,7 @@ def _cell_trace(lstm, layer, x):
 def _style_table(enc, seqs, norm, labels, recipe, device, gen, codes_by_label, layout, head_cfg):
     """Named style codes with provenance, and each style's head-motion remainder: the variance of
     its real (or procedural) head motion that the network's speech-driven output does not carry
-    (``var(real) - var(network)``, at least MIN_REMAINDER of the real std), with the real motion's AR(2)
+    (:func:`remainder_std`), with the real motion's AR(2)
     spectrum. Run time renders that remainder as a seeded process (sgt_lite.events.head_motion)."""
     from sgt_lite.events.head_motion import lowpass
 
@@ -349,7 +367,7 @@ def _style_table(enc, seqs, norm, labels, recipe, device, gen, codes_by_label, l
             real = np.concatenate(real_parts)
             netc = np.concatenate(net_parts)
             var_r, var_n = real.var(0), netc.var(0)
-            resid = np.sqrt(np.maximum(var_r - var_n, (MIN_REMAINDER ** 2) * var_r))
+            resid = remainder_std(np.sqrt(var_r), np.sqrt(var_n), recipe.get("remainder_scale", (1.0, 1.0, 1.0)))
             ar = [fit_ar2_many([p[:, k] for p in real_parts]) for k in range(3)]
             speakers = sorted({s.speaker for s in own if s.real})
             n_s = sum(len(s.motion) for s in own) / fps

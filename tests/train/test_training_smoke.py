@@ -87,3 +87,34 @@ def test_resume_continues(smoke_checkpoint, tmp_path):
 def test_progress_bar_shows_live_losses(smoke_checkpoint):
     _, log = smoke_checkpoint
     assert "generator" in log and "head=" in log and "sacc=" in log and "style retrieval on held-out windows" in log
+
+
+def test_calibrate_moves_the_saccade_rate_towards_the_training_speakers(smoke_checkpoint, tmp_path):
+    """sgt_train.calibrate applies the recipe's head settings and shifts the saccade hazard's bias so
+    the rendered rate on the training speakers approaches their real rate."""
+    import shutil
+
+    from sgt_train.calibrate import calibrate, rendered_rate, training_tracks
+    from sgt_train.train import load_recipe, remainder_std
+
+    out, _ = smoke_checkpoint
+    ck_dir = tmp_path / "ck"
+    shutil.copytree(out, ck_dir)
+    before = Checkpoint.load(ck_dir)
+    before.weights["generator.out.bias"][3] -= 2.0          # the saccade hazard, made far too rare
+    before.save(ck_dir)
+    tracks = training_tracks(before, 25.0)[:4]
+    recipe = dict(load_recipe("smoke"), head_motion={"smooth_hz": 5.0, "listen_level": 0.1, "attack_s": 0.1,
+                                                    "release_s": 0.5}, remainder_scale=[0.5, 1.0, 1.0])
+    res = calibrate(ck_dir, recipe, rounds=3, tolerance=0.05, log=lambda *_: None)
+    after = Checkpoint.load(ck_dir)
+    assert after.model["head_motion"]["listen_level"] == 0.1
+    for name, entry in after.styles.items():
+        head = entry["head"]
+        assert head["residual_std"] == pytest.approx(
+            remainder_std(head["real_std"], head["network_std"], [0.5, 1, 1]).round(4).tolist(), abs=1e-4)
+    assert after.training["calibration"]["saccade_bias_shift"] == pytest.approx(res["shift"], abs=1e-3)
+    real = res["real"]
+    gap_before = abs(np.log(max(rendered_rate(before, tracks), 0.1) / real))
+    gap_after = abs(np.log(max(rendered_rate(after, tracks), 0.1) / real))
+    assert res["shift"] > 0.5 and gap_after < gap_before
