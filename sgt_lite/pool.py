@@ -53,6 +53,10 @@ class AnimatorPool:
         sp = self._spec
         self._head = HeadBank(n, sp.head, sp.fps, self._streams[0].renderer.head.mean)
         self._lo, self._hi = np.array(sp.lo), np.array(sp.hi)
+        # the LSTM state and last good output of every stream, as arrays (the streams' own are unused)
+        self._H = np.zeros((n, sp.layers, sp.hidden), np.float32)
+        self._C = np.zeros((n, sp.layers, sp.hidden), np.float32)
+        self._last = np.zeros((n, sp.layout.size), np.float32)
         if self._vad.block != self._spec.stack:
             raise ConfigError(f"{bundle.path}: the voice-activity block ({self._vad.block} frames) must equal the "
                               f"model's frame stacking ({self._spec.stack})")
@@ -104,6 +108,9 @@ class AnimatorPool:
             for k in (range(len(self)) if i is None else (self._index(i),)):
                 self._streams[k].reset(self.seeds[k])
             self._vad.reset(None if i is None else self._index(i))
+            sel = slice(None) if i is None else self._index(i)
+            self._H[sel], self._C[sel] = 0.0, 0.0
+            self._last[sel] = self._streams[0].last_raw
             self._head.reset(None if i is None else self._index(i))
 
     def step(self, chunks) -> list:
@@ -120,44 +127,60 @@ class AnimatorPool:
         with self._lock:
             streams = self._streams
             counts = [s.feed(x, vad=False) for s, x in zip(streams, xs)]
+            kmax = max(counts)
+            if kmax == 0:
+                return [[] for _ in streams]
+            B, size = len(streams), self._spec.layout.size
             run, vad = self._backend.run, self._vad
-            everyone = np.arange(len(streams))
-            for s in streams:
-                s.speech = []
-            for k in range(max(counts)):
+            raw = np.zeros((B, kmax, size), np.float32)
+            spk = np.zeros((B, kmax))
+            everyone = np.arange(B)
+            for k in range(kmax):
                 # every stream with a frame k ready: voice activity as arrays, the network through one interpreter
                 ready = [i for i, n in enumerate(counts) if n > k]
-                idx = everyone if len(ready) == len(streams) else np.array(ready)
-                for i, spk in zip(ready, vad.step(idx, np.stack([streams[i].feats[k] for i in ready]))):
-                    s = streams[i]
-                    s.speech.append(spk)
-                    run(s.xs[k:k + 1], s.h, s.c, s.out)
-                    s.take(k)
-            return self._finish(counts)
+                full = len(ready) == B
+                idx = everyone if full else np.array(ready)
+                spk[idx, k] = vad.step(idx, np.stack([streams[i].feats[k] for i in ready]))
+                x = np.stack([streams[i].xs[k] for i in ready])
+                h, c = (self._H, self._C) if full else (self._H[idx], self._C[idx])
+                out = np.empty((len(ready), size), np.float32)
+                run(x, h, c, out)
+                ok = np.isfinite(out).all(1) & np.isfinite(h).all((1, 2)) & np.isfinite(c).all((1, 2))
+                if not ok.all():
+                    self._hold(idx, ok, out, h, c)
+                self._last[idx] = out
+                if not full:
+                    self._H[idx], self._C[idx] = h, c
+                raw[idx, k] = out
+            return self._finish(counts, raw, spk)
 
-    def _finish(self, counts) -> list:
+    def _hold(self, idx, ok, out, h, c):
+        """Streams whose step gave NaN/Inf hold their last output and restart from a zero state."""
+        for j in np.flatnonzero(~ok):
+            s = self._streams[idx[j]]
+            if not s.bad_state_logged:
+                log.error("the model produced NaN/Inf on stream %d; holding its last output and resetting "
+                          "its state", idx[j])
+                s.bad_state_logged = True
+            h[j], c[j], out[j] = 0.0, 0.0, self._last[idx[j]]
+
+    def _finish(self, counts, raw, spk) -> list:
         """Eye events per stream, head motion and clamps for all streams as arrays, then frames."""
         streams, sp = self._streams, self._spec
         lay, fps = sp.layout, sp.fps
-        kmax = max(counts)
-        if kmax == 0:
-            return [[] for _ in streams]
-        B = len(streams)
+        B, kmax = raw.shape[:2]
+        raw = raw.astype(np.float64)
+        r0 = streams[0].renderer
+        net = raw[:, :, lay.head] * r0._std + r0._mean
         out = np.zeros((B, kmax, 6))
-        net = np.zeros((B, kmax, 3))
-        spk = np.zeros((B, kmax))
         z = np.zeros((B, kmax, 3))
         for i, (s, n) in enumerate(zip(streams, counts)):
             if not n:
                 continue
-            raw = s.raw[:n].astype(np.float64)
-            speaking = [1.0 if v else 0.0 for v in s.speech]
-            r = s.renderer
-            eye = r.eyes.run(n, raw[:, lay.saccade].tolist(), raw[:, lay.blink].tolist(), raw[:, lay.target],
-                             raw[:, lay.state], [v < 0.5 for v in speaking])
+            r = raw[i, :n]
+            eye = s.renderer.eyes.run(n, r[:, lay.saccade].tolist(), r[:, lay.blink].tolist(), r[:, lay.target],
+                                      r[:, lay.state], (spk[i, :n] < 0.5).tolist())
             out[i, :n, 3:] = np.array(eye[:3], np.float32).T
-            net[i, :n] = raw[:, lay.head] * r._std + r._mean
-            spk[i, :n] = speaking
             z[i, :n] = s.head_draws
         everyone = np.arange(B)
         for k in range(kmax):
@@ -177,5 +200,4 @@ class AnimatorPool:
             frames.append([new(Frame, ((t0 + k) / fps, *row)) for k, row in enumerate(out[i, :n].tolist())])
             s.speaking = bool(spk[i, n - 1] >= 0.5)
             s.count += n
-            s.pending = 0
         return frames

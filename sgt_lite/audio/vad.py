@@ -306,7 +306,7 @@ class VadBank:
     >>> bank, lone = VadBank(2), VoiceActivity()
     >>> frames = np.random.default_rng(0).normal(0, 5, (40, 14)).astype(np.float32)
     >>> blocks = frames.reshape(10, 56)
-    >>> got = [bank.step(np.arange(2), np.stack([b, b]))[0] for b in blocks]
+    >>> got = [bool(bank.step(np.arange(2), np.stack([b, b]))[0]) for b in blocks]
     >>> got == lone.process(frames).speaking.tolist()
     True
     """
@@ -343,7 +343,7 @@ class VadBank:
 
     def step(self, idx, blocks) -> list:
         """One block for each stream in ``idx`` (ints): ``blocks`` (m, block * frame_size), the
-        stacked frontend frames (a model frame's input); returns their speaking states."""
+        stacked frontend frames (a model frame's input); returns their speaking states (bools)."""
         v = self._v
         b, fs = self.block, self.frame_size
         x = np.asarray(blocks, np.float64).reshape(len(idx), b, fs)
@@ -407,7 +407,7 @@ class VadBank:
         self._run_on[idx], self._run_off[idx] = run_on, run_off
         spk = np.where(run_on >= v._onset, True, np.where(run_off >= v._hang, False, self.speaking[idx]))
         self.speaking[idx] = spk
-        return spk.tolist()
+        return spk
 
 
 def fixed_offset(features) -> np.ndarray:
