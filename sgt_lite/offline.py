@@ -113,4 +113,5 @@ def animate(audio, rate=None, style=None, model=None, backend="auto", seed=0, ch
         for j, name in enumerate(FRAME_DTYPE.names):
             out[name][k:k + len(frames)] = rows[:, j]
         k += len(frames)
-    return out[:k].copy() if k < len(out) else out
+    out.resize(k, refcheck=False)      # in place: no second copy of an hour's frames (it owns its data)
+    return out
