@@ -44,6 +44,32 @@ def _board():
         return _cpuinfo("Model")
 
 
+# /proc/cpuinfo on aarch64 has no model name, only the core's part number
+_ARM_PARTS = {"0xd03": "Cortex-A53", "0xd04": "Cortex-A35", "0xd05": "Cortex-A55", "0xd07": "Cortex-A57",
+              "0xd08": "Cortex-A72", "0xd09": "Cortex-A73", "0xd0a": "Cortex-A75", "0xd0b": "Cortex-A76",
+              "0xd0c": "Neoverse-N1", "0xd0d": "Cortex-A77", "0xd41": "Cortex-A78", "0xd42": "Cortex-A78AE",
+              "0xd4b": "Cortex-A78C", "0xd40": "Neoverse-V1", "0xd49": "Neoverse-N2"}
+
+
+def _lscpu_model():
+    import subprocess
+
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in out.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "Model name" and value.strip() and value.strip() != "-":
+            return value.strip()
+    return None
+
+
+def _arm_core():
+    part = _cpuinfo("CPU part")
+    return f"ARM {_ARM_PARTS.get(part, 'core part ' + part)}" if part else None
+
+
 def versions(dists=RUNTIME_DISTS) -> dict:
     """``{distribution: version}`` of the installed ones, read from metadata (nothing is imported)."""
     from importlib import metadata
@@ -60,7 +86,7 @@ def versions(dists=RUNTIME_DISTS) -> dict:
 
 def machine_info() -> dict:
     """The machine as plain data: CPU model, board, cores (all and usable by this process), OS, versions."""
-    cpu = _cpuinfo("model name", "Processor", "cpu model") or platform.processor() or platform.machine()
+    cpu = _cpuinfo("model name", "Processor", "cpu model") or _lscpu_model() or _arm_core() or platform.machine()
     info = {
         "cpu": cpu,
         "board": _board(),
