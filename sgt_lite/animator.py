@@ -247,13 +247,14 @@ class _Stream:
         self.bad_state_logged = False
         self.pending = 0
 
-    def feed(self, x, vad=True) -> int:
+    def feed(self, x, pooled=False) -> int:
         """Audio in; returns the number of model frames now ready (their inputs in ``xs[:n]``).
-        With ``vad=False`` the caller fills ``speech`` (one bool per model frame) from ``feats``."""
+        ``pooled``: the caller (AnimatorPool) builds the inputs and the voice activity itself from
+        ``feats`` (stacked frontend frames) and ``draws``; only those are made here."""
         if self.resampler is not None:
             x = self.resampler.process(x)
         frames = self.frontend.process(x)
-        if vad:
+        if not pooled:
             self.speech = self.vad.decide(frames)[1]    # one value per model frame (same stacking)
         feats = self.stacker.push(frames)
         self.feats = feats
@@ -261,6 +262,9 @@ class _Stream:
         if n == 0:
             return 0
         sp = self.spec
+        if pooled:
+            self.draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
+            return n
         if len(self.xs) < n:
             self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
             self.xs[:, self.d_in:] = self.code

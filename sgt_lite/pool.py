@@ -53,6 +53,7 @@ class AnimatorPool:
         sp = self._spec
         self._head = HeadBank(n, sp.head, sp.fps, self._streams[0].renderer.head.mean)
         self._lo, self._hi = np.array(sp.lo), np.array(sp.hi)
+        self._codes = np.zeros((n, sp.style_dim), np.float32)
         # the LSTM state and last good output of every stream, as arrays (the streams' own are unused)
         self._H = np.zeros((n, sp.layers, sp.hidden), np.float32)
         self._C = np.zeros((n, sp.layers, sp.hidden), np.float32)
@@ -99,6 +100,7 @@ class AnimatorPool:
         code, remainder = self._spec.style(style)
         with self._lock:
             self._streams[i].set_style(code, remainder)
+            self._codes[i] = code
             self._head.set_remainder(i, self._streams[i].renderer.head)
         self.styles_in_use[i] = style
 
@@ -126,7 +128,7 @@ class AnimatorPool:
         xs = [as_float32(c) for c in chunks]
         with self._lock:
             streams = self._streams
-            counts = [s.feed(x, vad=False) for s, x in zip(streams, xs)]
+            counts = [s.feed(x, pooled=True) for s, x in zip(streams, xs)]
             kmax = max(counts)
             if kmax == 0:
                 return [[] for _ in streams]
@@ -134,14 +136,23 @@ class AnimatorPool:
             run, vad = self._backend.run, self._vad
             raw = np.zeros((B, kmax, size), np.float32)
             spk = np.zeros((B, kmax))
+            z = np.zeros((B, kmax, 3))
+            sp = self._spec
+            d_in = sp.feature_dim + sp.noise_dim
             everyone = np.arange(B)
             for k in range(kmax):
                 # every stream with a frame k ready: voice activity as arrays, the network through one interpreter
                 ready = [i for i, n in enumerate(counts) if n > k]
                 full = len(ready) == B
                 idx = everyone if full else np.array(ready)
-                spk[idx, k] = vad.step(idx, np.stack([streams[i].feats[k] for i in ready]))
-                x = np.stack([streams[i].xs[k] for i in ready])
+                feats = np.stack([streams[i].feats[k] for i in ready])
+                draws = np.stack([streams[i].draws[k] for i in ready])
+                spk[idx, k] = vad.step(idx, feats)
+                x = np.empty((len(ready), d_in + sp.style_dim), np.float32)
+                x[:, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
+                x[:, sp.feature_dim:d_in] = draws[:, :sp.noise_dim]
+                x[:, d_in:] = self._codes[idx]
+                z[idx, k] = draws[:, sp.noise_dim:]
                 h, c = (self._H, self._C) if full else (self._H[idx], self._C[idx])
                 out = np.empty((len(ready), size), np.float32)
                 run(x, h, c, out)
@@ -152,7 +163,7 @@ class AnimatorPool:
                 if not full:
                     self._H[idx], self._C[idx] = h, c
                 raw[idx, k] = out
-            return self._finish(counts, raw, spk)
+            return self._finish(counts, raw, spk, z)
 
     def _hold(self, idx, ok, out, h, c):
         """Streams whose step gave NaN/Inf hold their last output and restart from a zero state."""
@@ -164,7 +175,7 @@ class AnimatorPool:
                 s.bad_state_logged = True
             h[j], c[j], out[j] = 0.0, 0.0, self._last[idx[j]]
 
-    def _finish(self, counts, raw, spk) -> list:
+    def _finish(self, counts, raw, spk, z) -> list:
         """Eye events per stream, head motion and clamps for all streams as arrays, then frames."""
         streams, sp = self._streams, self._spec
         lay, fps = sp.layout, sp.fps
@@ -172,16 +183,18 @@ class AnimatorPool:
         raw = raw.astype(np.float64)
         r0 = streams[0].renderer
         net = raw[:, :, lay.head] * r0._std + r0._mean
-        out = np.zeros((B, kmax, 6))
-        z = np.zeros((B, kmax, 3))
+        sacc, blink = raw[:, :, lay.saccade].tolist(), raw[:, :, lay.blink].tolist()
+        listen = (spk < 0.5).tolist()
+        target, state = raw[:, :, lay.target], raw[:, :, lay.state]
+        eyes, pad = [], [(0.0, 0.0, 0.0)] * kmax
         for i, (s, n) in enumerate(zip(streams, counts)):
             if not n:
+                eyes.append(pad)
                 continue
-            r = raw[i, :n]
-            eye = s.renderer.eyes.run(n, r[:, lay.saccade].tolist(), r[:, lay.blink].tolist(), r[:, lay.target],
-                                      r[:, lay.state], (spk[i, :n] < 0.5).tolist())
-            out[i, :n, 3:] = np.array(eye[:3], np.float32).T
-            z[i, :n] = s.head_draws
+            y, p, lid = s.renderer.eyes.run(n, sacc[i][:n], blink[i][:n], target[i, :n], state[i, :n], listen[i][:n])[:3]
+            eyes.append(list(zip(y, p, lid)) + pad[n:])
+        out = np.zeros((B, kmax, 6))
+        out[:, :, 3:] = np.array(eyes, np.float32)
         everyone = np.arange(B)
         for k in range(kmax):
             ready = [i for i, n in enumerate(counts) if n > k]
