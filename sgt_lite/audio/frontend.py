@@ -30,15 +30,22 @@ def _load_c_core(config: FrontendConfig):
     return module.Mfcc(**config.to_dict())
 
 
+_FLOAT32 = np.dtype(np.float32)
+
+
 class _CCore:
     def __init__(self, config: FrontendConfig):
         self._m = _load_c_core(config)
         self.frame_size = config.frame_size
-
-        self._shape = (-1, self.frame_size)
+        self._row_bytes = 4 * self.frame_size
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        return np.frombuffer(self._m.process(x), dtype=np.float32).reshape(self._shape)
+        try:
+            out = self._m.process(x)
+        except (BufferError, ValueError):  # a strided view: the C core reads contiguous samples
+            out = self._m.process(np.ascontiguousarray(x))
+        # every hop the chunk completes, in one C call; wrapped without a copy
+        return np.ndarray((len(out) // self._row_bytes, self.frame_size), _FLOAT32, out)
 
     def reset(self):
         self._m.reset()
@@ -131,7 +138,10 @@ class Frontend:
         NaN and Inf samples are replaced by 0.0 (one warning the first time;
         ``nonfinite_count`` keeps the total), so they never reach a feature.
         """
-        x = as_float32(chunk)
+        if type(chunk) is np.ndarray and chunk.dtype is _FLOAT32 and chunk.ndim == 1:
+            x = chunk  # the common case, without as_float32's checks (it would return it as is)
+        else:
+            x = as_float32(chunk)
         with self._lock:
             if self._resampler is not None:
                 # zero NaN/Inf before the filter would smear them over their neighbours

@@ -4,8 +4,30 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* On x86-64 Linux with glibc, GCC and clang build the frame computation twice, for AVX2 and for
+ * the baseline (SSE2), and glibc picks one when the library loads. Both run the same
+ * operations in the same order on every value (no FMA: AVX2 does not imply it, and
+ * -ffp-contract=off forbids contraction), so their results are identical, which
+ * tests/audio/test_mfcc_c_core.py checks. Define SGT_MFCC_NO_CLONES to build one version. */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) && \
+    !defined(SGT_MFCC_NO_CLONES) && !defined(__clang_analyzer__)
+#if __has_attribute(target_clones)
+#define SGT_MFCC_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef SGT_MFCC_CLONES
+#define SGT_MFCC_CLONES
+#endif
+/* the FFT helpers are inlined into each clone, so each is built for its target */
+#if defined(__GNUC__)
+#define SGT_MFCC_INLINE static inline __attribute__((always_inline))
+#else
+#define SGT_MFCC_INLINE static
+#endif
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -213,7 +235,7 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
   SGT_ALLOC(s->mel_first, config->n_mels);
   SGT_ALLOC(s->mel_last, config->n_mels);
   SGT_ALLOC(s->dct, n_dct);
-  SGT_ALLOC(s->logmel, config->n_mels);
+  SGT_ALLOC(s->logmel, config->n_mels + 1);
   SGT_ALLOC(s->mfcc, config->n_mfcc);
   SGT_ALLOC(s->frame, s->capacity);
   SGT_ALLOC(s->raw, s->capacity);
@@ -278,7 +300,7 @@ size_t SgtMfccMaxFrames(const SgtMfccState* s, size_t num_samples) {
 /* One radix-4 butterfly group on rows of `span` values. Every row is its own restrict
  * pointer: GCC cannot otherwise prove that rows of one array do not overlap, and gives
  * up vectorising. q0 marks the group whose twiddles are all 1. */
-static void Butterfly4(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
+SGT_MFCC_INLINE void Butterfly4(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
                        const sgt_fft_real* restrict br, const sgt_fft_real* restrict bi,
                        const sgt_fft_real* restrict cr, const sgt_fft_real* restrict ci,
                        const sgt_fft_real* restrict dr, const sgt_fft_real* restrict di,
@@ -326,7 +348,7 @@ static void Butterfly4(const sgt_fft_real* restrict ar, const sgt_fft_real* rest
 }
 
 /* One radix-4 step of a Stockham FFT: m groups of four input row blocks of `span` values. */
-static void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
+SGT_MFCC_INLINE void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
                    sgt_fft_real* yi, int m, int span, const sgt_fft_real* tw) {
   const size_t b = (size_t)m * (size_t)span, sp = (size_t)span;
   int q;
@@ -339,7 +361,7 @@ static void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real*
   }
 }
 
-static void Butterfly2(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
+SGT_MFCC_INLINE void Butterfly2(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
                        const sgt_fft_real* restrict br, const sgt_fft_real* restrict bi,
                        sgt_fft_real* restrict y0r, sgt_fft_real* restrict y0i,
                        sgt_fft_real* restrict y1r, sgt_fft_real* restrict y1i, int span) {
@@ -353,14 +375,14 @@ static void Butterfly2(const sgt_fft_real* restrict ar, const sgt_fft_real* rest
 }
 
 /* The last step of an FFT whose size is 2 * 4^k: butterflies with twiddle 1. */
-static void Radix2(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
+SGT_MFCC_INLINE void Radix2(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
                    sgt_fft_real* yi, int span) {
   Butterfly2(xr, xi, xr + span, xi + span, yr, yi, yr + span, yi + span, span);
 }
 
 /* A p-point FFT down the columns of the p x lanes matrix in buffer *cur of the state;
  * *cur is updated to the buffer that holds the result. Returns the next twiddles. */
-static const sgt_fft_real* ColumnFft(SgtMfccState* s, int* cur, int p, int lanes,
+SGT_MFCC_INLINE const sgt_fft_real* ColumnFft(SgtMfccState* s, int* cur, int p, int lanes,
                                      const sgt_fft_real* tw) {
   int n = p, span = lanes;
   while (n >= 4) {
@@ -381,7 +403,7 @@ static const sgt_fft_real* ColumnFft(SgtMfccState* s, int* cur, int p, int lanes
  * signal. Bins k and half - k come from the same two points X[k], X[half - k]; their twiddles
  * are (c, s) and (-c, s). `top` is power + half, a pointer of its own so that the stores
  * going down do not look like they could overlap the ones going up. */
-static void RealSplit(const sgt_fft_real* restrict re, const sgt_fft_real* restrict im,
+SGT_MFCC_INLINE void RealSplit(const sgt_fft_real* restrict re, const sgt_fft_real* restrict im,
                       const sgt_fft_real* restrict pc, const sgt_fft_real* restrict ps,
                       sgt_fft_real* restrict power, sgt_fft_real* restrict top, int half) {
   const sgt_fft_real h = 0.5;
@@ -407,7 +429,7 @@ static void RealSplit(const sgt_fft_real* restrict re, const sgt_fft_real* restr
 }
 
 /* Power spectrum of the windowed real frame via one complex FFT of half the size. */
-static void PowerSpectrum(SgtMfccState* s, const float* restrict frame) {
+SGT_MFCC_INLINE void PowerSpectrum(SgtMfccState* s, const float* restrict frame) {
   const int half = s->config.n_fft / 2, win = s->config.win_length;
   const int n1 = s->n1, n2 = s->n2;
   const sgt_fft_real* restrict w = s->window;
@@ -452,7 +474,44 @@ static void PowerSpectrum(SgtMfccState* s, const float* restrict frame) {
   RealSplit(s->fft_re[cur], s->fft_im[cur], s->post_cos, s->post_sin, s->power, s->power + half, half);
 }
 
-static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* out) {
+/* v[i] = 10 * log10(v[i]) for positive, normal, finite v[i] (the floor keeps them so).
+ * With v = m 2^e, m in [sqrt(1/2), sqrt(2)): ln m = 2 atanh(t) = 2 t (1 + t^2/3 + t^4/5 ...),
+ * t = (m - 1) / (m + 1), |t| <= 0.1716, so eleven terms reach double precision (a few ulp
+ * from libm's log10). Only +, -, *, / and bit moves: the loop vectorises (libm's log10 is
+ * one call per value) and gives the same bits on every IEEE machine, whatever its libm. */
+SGT_MFCC_INLINE void Decibels(double* restrict v, int n) {
+  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  const double db_per_neper = 4.34294481903251827651; /* 10 / ln(10) */
+  int i;
+  for (i = 0; i < n; ++i) {
+    uint64_t bits, mbits, ebits;
+    double m, e, t, t2, p;
+    memcpy(&bits, &v[i], sizeof bits);
+    mbits = (bits & UINT64_C(0x000FFFFFFFFFFFFF)) | UINT64_C(0x3FF0000000000000); /* [1, 2) */
+    ebits = UINT64_C(0x4330000000000000) | (bits >> 52);                       /* 2^52 + biased e */
+    memcpy(&m, &mbits, sizeof m);
+    memcpy(&e, &ebits, sizeof e);
+    e = e - 4503599627370496.0 - 1023.0;
+    e = m > 1.41421356237309504880 ? e + 1.0 : e;
+    m = m > 1.41421356237309504880 ? 0.5 * m : m;
+    t = (m - 1.0) / (m + 1.0);
+    t2 = t * t;
+    p = 1.0 / 21.0;
+    p = p * t2 + 1.0 / 19.0;
+    p = p * t2 + 1.0 / 17.0;
+    p = p * t2 + 1.0 / 15.0;
+    p = p * t2 + 1.0 / 13.0;
+    p = p * t2 + 1.0 / 11.0;
+    p = p * t2 + 1.0 / 9.0;
+    p = p * t2 + 1.0 / 7.0;
+    p = p * t2 + 1.0 / 5.0;
+    p = p * t2 + 1.0 / 3.0;
+    p = p * t2 + 1.0;
+    v[i] = (e * ln2_hi + (e * ln2_lo + 2.0 * t * p)) * db_per_neper;
+  }
+}
+
+SGT_MFCC_CLONES static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* out) {
   const SgtMfccConfig* c = &s->config;
   const sgt_real floor_ = c->log_floor;
   sgt_real e4[4] = {0, 0, 0, 0}, energy;
@@ -482,8 +541,10 @@ static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* ou
     }
     for (; k < n; ++k) a4[0] += w[k] * (sgt_real)p[k];
     acc = (a4[0] + a4[1]) + (a4[2] + a4[3]);
-    s->logmel[m] = 10.0 * log10(acc > floor_ ? acc : floor_);
+    s->logmel[m] = acc > floor_ ? acc : floor_;
   }
+  s->logmel[c->n_mels] = energy > floor_ ? energy : floor_;
+  Decibels(s->logmel, c->n_mels + 1);
   for (k = 0; k < c->n_mfcc; ++k) mfcc[k] = 0;
   for (m = 0; m < c->n_mels; ++m) {
     const sgt_real* restrict d = s->dct + (size_t)m * (size_t)c->n_mfcc;
@@ -491,7 +552,7 @@ static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* ou
     for (k = 0; k < c->n_mfcc; ++k) mfcc[k] += d[k] * v;
   }
   for (k = 0; k < c->n_mfcc; ++k) out[k] = (float)mfcc[k];
-  out[c->n_mfcc] = (float)(10.0 * log10(energy > floor_ ? energy : floor_));
+  out[c->n_mfcc] = (float)s->logmel[c->n_mels];
 }
 
 /* Copies n input samples to `out`, NaN/Inf replaced by 0 and magnitudes clamped to

@@ -138,7 +138,7 @@ typedef struct {
   int* mel_first;       /* [n_mels] first non-zero bin of each filter */
   int* mel_last;        /* [n_mels] one past the last non-zero bin */
   sgt_real* dct;        /* [n_mels * n_mfcc] orthonormal DCT-II, transposed */
-  sgt_real* logmel;     /* [n_mels] scratch */
+  double* logmel;       /* [n_mels + 1] scratch: the mel powers and the energy, then in dB */
   sgt_real* mfcc;       /* [n_mfcc] scratch */
   float* frame;         /* [capacity] pre-emphasised samples; the pending ones at the front */
   float* raw;           /* [capacity] scratch: clamped input before pre-emphasis */
