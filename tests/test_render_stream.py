@@ -49,6 +49,7 @@ def test_streamed_joints_equal_the_whole_signal(tmp_path, sample, rate, seconds,
 
 
 def test_gif_frames_equal_pillows_all_in_memory_writer(tmp_path, sample):
+    pytest.importorskip("PIL", reason="render needs the [render] extra (pillow)")
     from PIL import Image, ImageSequence
 
     from sgt_lite.heads.face import draw_face
