@@ -9,6 +9,8 @@ started with (no BLAS tweaks).
     python benchmarks/bench_memory.py                       # 10 and 60 min at 16 kHz int16
     python benchmarks/bench_memory.py --rates 16000 44100   # 44.1 kHz files are resampled on the fly
     python benchmarks/bench_memory.py --minutes 1 3 --json  # CI-sized
+    python benchmarks/bench_memory.py --minutes 1 --render 1 4   # render's peak too (GIF and MP4, child's
+                                                                 # RSS; ffmpeg's own process is not counted)
 """
 import argparse
 import json
@@ -29,6 +31,10 @@ path, backend = sys.argv[1], sys.argv[2]
 if path == "-":
     anim = sgt_lite.Animator(backend=backend)
     n, name = 0, anim.backend
+elif len(sys.argv) > 3:                     # render to this file
+    from sgt_lite.render import render
+    _, n, _, _ = render(path, sys.argv[3], size=120, backend=backend)
+    name = backend
 else:
     out = sgt_lite.animate(path, backend=backend)
     n, name = len(out), backend
@@ -57,8 +63,9 @@ def write_wav(path, minutes: float, rate: int) -> int:
     return 44 + n
 
 
-def run_child(path, backend):
-    res = subprocess.run([sys.executable, "-c", CHILD, path, backend], capture_output=True, text=True,
+def run_child(path, backend, out=None):
+    res = subprocess.run([sys.executable, "-c", CHILD, path, backend] + ([out] if out else []), capture_output=True,
+                         text=True,
                          env=ORIGINAL_ENV, timeout=3600)
     if res.returncode != 0:
         raise SystemExit(f"child failed on {path}:\n{res.stderr}")
@@ -71,6 +78,8 @@ def main(argv=None):
     ap.add_argument("--rates", type=int, nargs="+", default=[16000], help="file sample rates (default 16000)")
     ap.add_argument("--backend", default="auto", help="Animator backend (default auto)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--render", type=float, nargs="*", metavar="MINUTES",
+                    help="also run `sgt-lite render` (120 px GIF and MP4) on 16 kHz files of these lengths")
     ap.add_argument("--keep", metavar="DIR", help="write the WAVs here and keep them (default: a temp dir)")
     args = ap.parse_args(argv)
 
@@ -90,6 +99,18 @@ def main(argv=None):
                 rows.append({"minutes": minutes, "rate": rate, "file_mb": size / 2 ** 20, "write_s": write_s, **r})
                 if not args.keep:
                     os.remove(path)
+        for minutes in args.render or []:
+            path = os.path.join(folder, f"speech_{minutes:g}min_16000.wav")
+            size = write_wav(path, minutes, 16000)
+            for ext in (".gif", ".mp4"):
+                out = os.path.join(folder, f"face_{minutes:g}min{ext}")
+                r = run_child(path, args.backend, out)
+                rows.append({"minutes": minutes, "rate": 16000, "file_mb": size / 2 ** 20, "render": ext,
+                             "out_mb": os.path.getsize(out) / 2 ** 20, **r})
+                if not args.keep:
+                    os.remove(out)
+            if not args.keep:
+                os.remove(path)
     load_after = loadavg()
 
     print(f"machine: {machine()}")
@@ -99,10 +120,11 @@ def main(argv=None):
     print(f"baseline child (import sgt_lite, Animator(backend={args.backend!r}) -> {base['backend']}): "
           f"peak RSS {base['peak_kb'] / 1024:.1f} MB")
     print()
-    print("| audio | file rate | WAV size | frames | peak RSS | over baseline | wall | CPU |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| run | audio | file rate | WAV size | frames | peak RSS | over baseline | wall | CPU |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['minutes']:g} min | {r['rate']} Hz | {r['file_mb']:.0f} MB | {r['frames']} | "
+        what = f"render {r['render']} ({r['out_mb']:.1f} MB)" if "render" in r else "animate()"
+        print(f"| {what} | {r['minutes']:g} min | {r['rate']} Hz | {r['file_mb']:.0f} MB | {r['frames']} | "
               f"{r['peak_kb'] / 1024:.1f} MB | {(r['peak_kb'] - base['peak_kb']) / 1024:+.1f} MB | "
               f"{r['wall_s']:.1f} s | {r['cpu_s']:.1f} s |")
     if args.json:
