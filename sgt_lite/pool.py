@@ -8,6 +8,7 @@ from .animator import Animator, Frame, _Spec, _Stream
 from .audio.samples import as_float32
 from .audio.vad import VadBank
 from .events.head_motion import HeadBank
+from .events.renderer import N_UNIFORMS, EyeBank
 from .errors import BadAudioError, ConfigError
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -52,6 +53,7 @@ class AnimatorPool:
         self._vad = VadBank(n, frontend=bundle.frontend)
         sp = self._spec
         self._head = HeadBank(n, sp.head, sp.fps, self._streams[0].renderer.head.mean)
+        self._eyes = EyeBank([s.renderer.eyes for s in self._streams])
         self._lo, self._hi = np.array(sp.lo), np.array(sp.hi)
         self._codes = np.zeros((n, sp.style_dim), np.float32)
         # the LSTM state and last good output of every stream, as arrays (the streams' own are unused)
@@ -114,6 +116,8 @@ class AnimatorPool:
             self._H[sel], self._C[sel] = 0.0, 0.0
             self._last[sel] = self._streams[0].last_raw
             self._head.reset(None if i is None else self._index(i))
+            for k in (range(len(self)) if i is None else (self._index(i),)):
+                self._eyes.load(k)
 
     def step(self, chunks) -> list:
         """One chunk per stream in; per stream the frames it completed (a list of lists)."""
@@ -183,23 +187,24 @@ class AnimatorPool:
         raw = raw.astype(np.float64)
         r0 = streams[0].renderer
         net = raw[:, :, lay.head] * r0._std + r0._mean
-        sacc, blink = raw[:, :, lay.saccade].tolist(), raw[:, :, lay.blink].tolist()
-        listen = (spk < 0.5).tolist()
-        target, state = raw[:, :, lay.target], raw[:, :, lay.state]
-        eyes, pad = [], [(0.0, 0.0, 0.0)] * kmax
-        for i, (s, n) in enumerate(zip(streams, counts)):
-            if not n:
-                eyes.append(pad)
-                continue
-            y, p, lid = s.renderer.eyes.run(n, sacc[i][:n], blink[i][:n], target[i, :n], state[i, :n], listen[i][:n])[:3]
-            eyes.append(list(zip(y, p, lid)) + pad[n:])
+        listen = spk < 0.5
+        eyes = self._eyes
+        u = np.zeros((B, kmax, N_UNIFORMS))
+        for i, n in enumerate(counts):
+            if n:
+                u[i, :n] = eyes.draw(i, n)
         out = np.zeros((B, kmax, 6))
-        out[:, :, 3:] = np.array(eyes, np.float32)
         everyone = np.arange(B)
         for k in range(kmax):
             ready = [i for i, n in enumerate(counts) if n > k]
             idx = everyone if len(ready) == B else np.array(ready)
             out[idx, k, :3] = self._head.step(idx, net[idx, k], spk[idx, k], z[idx, k])
+            r = raw[idx, k]
+            out[idx, k, 3:] = np.array(eyes.frame(idx, k, u[idx, k], r[:, lay.saccade], r[:, lay.blink], r[:, lay.target],
+                                                  r[:, lay.state], listen[idx, k]), np.float32).T
+        for i, n in enumerate(counts):
+            if n:
+                eyes.advance(i, n)
         if not np.isfinite(out).all():
             out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
         out = np.minimum(np.maximum(out, self._lo), self._hi)
