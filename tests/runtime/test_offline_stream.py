@@ -161,3 +161,17 @@ def test_peak_memory_does_not_grow_with_length(tmp_path, sample):
         peaks[minutes] = peak_kb / 1024
     # the whole-file path grew by 7.5 MB here (two more minutes as bytes, float32 and frame tuples)
     assert peaks[3] - peaks[1] < 3.0, peaks
+
+
+def test_flac_streams_through_soundfile(tmp_path, sample):
+    sf = pytest.importorskip("soundfile")
+    if "FLAC" not in sf.available_formats():
+        pytest.skip("this libsndfile cannot write FLAC")
+    x = resample(sample, 16000, 22050)
+    path = str(tmp_path / "speech.flac")
+    sf.write(path, np.stack([x, 0.5 * x], axis=1), 22050, format="FLAC")
+    with open_wav(path) as src:
+        assert src.frames is None and src.length_hint == x.size and src.channels == 2
+        blocks = list(src.blocks(4000))
+    assert np.array_equal(np.concatenate(blocks), read_wav(path)[0])
+    assert animate(path, backend="numpy").tobytes() == whole_signal_frames(path).tobytes()
