@@ -121,6 +121,9 @@ static void* AllocArray(size_t count, size_t size) {
     if ((ptr) == NULL) goto nomem;                              \
   } while (0)
 
+/* n rounded up to a multiple of 4 (n >= 0 and far below INT_MAX here). */
+static int Round4(int n) { return (n + 3) & ~3; }
+
 /* Slaney-normalised triangle m at bin k (0 outside the triangle). */
 static double MelWeight(const SgtMfccState* s, const double* hz, int m, int k) {
   const SgtMfccConfig* c = &s->config;
@@ -134,8 +137,9 @@ static double MelWeight(const SgtMfccState* s, const double* hz, int m, int k) {
   return w * enorm;
 }
 
-/* Stores only each filter's non-zero run: at most about 2 * n_bins + n_mels weights in all,
- * where the dense matrix would hold n_mels * n_bins. */
+/* Stores only each filter's non-zero run, padded with zeros to a multiple of 4 (the sums
+ * then run in whole vectors): at most about 2 * n_bins + 4 * n_mels weights in all, where the
+ * dense matrix would hold n_mels * n_bins. */
 static SgtMfccStatus FillMelFilterbank(SgtMfccState* s) {
   const SgtMfccConfig* c = &s->config;
   const int n_pts = c->n_mels + 2;
@@ -157,11 +161,11 @@ static SgtMfccStatus FillMelFilterbank(SgtMfccState* s) {
     s->mel_first[m] = first < 0 ? 0 : first;
     s->mel_last[m] = last;
     s->mel_offset[m] = total;
-    if ((size_t)(last - s->mel_first[m]) > (size_t)-1 - total) {
+    if ((size_t)Round4(last - s->mel_first[m]) > (size_t)-1 - total) {
       free(hz);
       return SGT_MFCC_ERR_SIZE;
     }
-    total += (size_t)(last - s->mel_first[m]);
+    total += (size_t)Round4(last - s->mel_first[m]);
   }
   s->mel_weights = AllocArray(total, sizeof(sgt_real));
   if (s->mel_weights == NULL) {
@@ -176,25 +180,28 @@ static SgtMfccStatus FillMelFilterbank(SgtMfccState* s) {
   return SGT_MFCC_OK;
 }
 
-/* Twiddles of the radix-4 stages of a p-point FFT (see RowFft), from `tw` on;
- * returns one past the last one written. */
-static sgt_fft_real* FillRowTwiddles(sgt_fft_real* tw, int p) {
+/* Twiddles of the radix-4 steps of the p-point FFT (see Radix4), step after step: for a step
+ * of length n, six arrays of n / 4 values (w1 re, w1 im, w2 re, w2 im, w3 re, w3 im), where
+ * wr = exp(-2 pi i r q / n) for group q. Fewer than 2 p values in all. */
+static void FillTwiddles(sgt_fft_real* tw, int p) {
   int n, q, r;
-  for (n = p; n >= 4; n /= 4)
-    for (q = 0; q < n / 4; ++q)
-      for (r = 1; r <= 3; ++r) {
-        *tw++ = (sgt_fft_real)cos(2.0 * M_PI * r * q / n);
-        *tw++ = (sgt_fft_real)-sin(2.0 * M_PI * r * q / n);
+  for (n = p; n >= 4; n /= 4) {
+    const int m = n / 4;
+    for (r = 1; r <= 3; ++r)
+      for (q = 0; q < m; ++q) {
+        tw[(2 * r - 2) * m + q] = (sgt_fft_real)cos(2.0 * M_PI * r * q / n);
+        tw[(2 * r - 1) * m + q] = (sgt_fft_real)-sin(2.0 * M_PI * r * q / n);
       }
-  return tw;
+    tw += 6 * m;
+  }
 }
 
 /* Extra room in the sample buffer beyond one window, in samples: whole hops, about 4096. */
 static int BlockSamples(int hop) { return hop * (1 + 4096 / hop); }
 
 SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s) {
-  int i, k, bits, half, block;
-  size_t n_dct, n_bytes, n_tw;
+  int i, k, half, block;
+  size_t n_dct, n_bytes;
   SgtMfccStatus status;
   if (s == NULL) return SGT_MFCC_ERR_NULL;
   memset(s, 0, sizeof(*s));
@@ -203,13 +210,9 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
   s->config = *config;
   s->n_bins = config->n_fft / 2 + 1;
   half = config->n_fft / 2;
-  for (bits = 0; (1 << bits) < half; ++bits) {
-  }
-  s->n1 = 1 << (bits / 2);
-  s->n2 = half / s->n1;
   block = BlockSamples(config->hop_length);
   /* the largest tables, in elements and in bytes: fail cleanly where size_t is small */
-  if (!MulSize((size_t)config->n_mfcc, (size_t)config->n_mels, &n_dct) ||
+  if (!MulSize((size_t)Round4(config->n_mfcc), (size_t)config->n_mels, &n_dct) ||
       !MulSize(n_dct, sizeof(sgt_real), &n_bytes) ||
       block > INT_MAX - config->win_length ||
       !MulSize((size_t)config->win_length + (size_t)block, sizeof(float), &n_bytes)) {
@@ -217,26 +220,22 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
     return SGT_MFCC_ERR_SIZE;
   }
   s->capacity = config->win_length + block;
-  /* 6 values per radix-4 butterfly group: fewer than 2 * (n1 + n2) in all */
-  n_tw = 2 * ((size_t)s->n1 + (size_t)s->n2);
 
   SGT_ALLOC(s->window, config->win_length);
-  SGT_ALLOC(s->tw_rows, n_tw);
-  SGT_ALLOC(s->tw_re, half);
-  SGT_ALLOC(s->tw_im, half);
+  SGT_ALLOC(s->twiddles, 2 * half);
   SGT_ALLOC(s->post_cos, half);
   SGT_ALLOC(s->post_sin, half);
   SGT_ALLOC(s->fft_re[0], half);
   SGT_ALLOC(s->fft_im[0], half);
   SGT_ALLOC(s->fft_re[1], half);
   SGT_ALLOC(s->fft_im[1], half);
-  SGT_ALLOC(s->power, s->n_bins);
+  SGT_ALLOC(s->power, s->n_bins + 3); /* + 3 zeros: the padded mel sums read them */
   SGT_ALLOC(s->mel_offset, config->n_mels);
   SGT_ALLOC(s->mel_first, config->n_mels);
   SGT_ALLOC(s->mel_last, config->n_mels);
   SGT_ALLOC(s->dct, n_dct);
   SGT_ALLOC(s->logmel, config->n_mels + 1);
-  SGT_ALLOC(s->mfcc, config->n_mfcc);
+  SGT_ALLOC(s->mfcc, Round4(config->n_mfcc));
   SGT_ALLOC(s->frame, s->capacity);
   SGT_ALLOC(s->raw, s->capacity);
 
@@ -253,18 +252,11 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
   for (k = 0; k < config->n_mfcc; ++k) {
     const double scale = k == 0 ? sqrt(1.0 / config->n_mels) : sqrt(2.0 / config->n_mels);
     for (i = 0; i < config->n_mels; ++i)
-      s->dct[(size_t)i * (size_t)config->n_mfcc + (size_t)k] =
+      s->dct[(size_t)i * (size_t)Round4(config->n_mfcc) + (size_t)k] =
           (sgt_real)(scale * cos(M_PI * k * (2.0 * i + 1.0) / (2.0 * config->n_mels)));
   }
 
-  FillRowTwiddles(FillRowTwiddles(s->tw_rows, s->n1), s->n2);
-  for (i = 0; i < s->n2; ++i) {
-    for (k = 0; k < s->n1; ++k) {
-      const double a = 2.0 * M_PI * (double)i * (double)k / half;
-      s->tw_re[i * s->n1 + k] = (sgt_fft_real)cos(a);
-      s->tw_im[i * s->n1 + k] = (sgt_fft_real)-sin(a);
-    }
-  }
+  FillTwiddles(s->twiddles, half);
   for (i = 0; i < half; ++i) {
     s->post_cos[i] = (sgt_fft_real)cos(2.0 * M_PI * i / config->n_fft);
     s->post_sin[i] = (sgt_fft_real)sin(2.0 * M_PI * i / config->n_fft);
@@ -287,15 +279,40 @@ size_t SgtMfccMaxFrames(const SgtMfccState* s, size_t num_samples) {
   return (num_samples - (win - filled)) / (size_t)s->config.hop_length + 1;
 }
 
-/* The FFT is a four-step one: the n_fft / 2 complex points form an n1 x n2 matrix
- * x[j1][j2]; an n1-point FFT runs down the columns, the result is multiplied by
- * exp(-2 pi i j2 k1 / (n_fft / 2)) while being transposed, and an n2-point FFT runs down
- * the columns again, which leaves X[k1 + n1 k2] in natural order. Each column FFT is a
- * Stockham (self-sorting) radix-4 one with a final radix-2 step when needed, and works
- * on whole rows at a time: the innermost loops run over contiguous rows of split re/im
- * arrays with a scalar twiddle, which the compiler vectorises at any SIMD width. Every
+/* The complex FFT of n_fft / 2 points is a Stockham (self-sorting) radix-4 one, with a
+ * final radix-2 step when the size is 2 * 4^k: in natural order in and out, ping-ponging
+ * between two split re/im buffers. The first step runs over the butterfly groups (its
+ * four outputs interleave; the compiler vectorises that with shuffles); every later step
+ * runs over contiguous blocks of 4, 16, 64... values that share one scalar twiddle. Each
  * value is computed by the same expression in the same order whatever the vector width,
  * so the results do not depend on it (and -ffp-contract=off keeps FMA out). */
+
+/* The first radix-4 step (blocks of one value): group q takes x[q], x[q + m], x[q + 2m],
+ * x[q + 3m] to y[4q .. 4q + 3], with the twiddles of group q in tw (see FillTwiddles). */
+SGT_MFCC_INLINE void Radix4First(const sgt_fft_real* restrict xr, const sgt_fft_real* restrict xi,
+                                 sgt_fft_real* restrict yr, sgt_fft_real* restrict yi, int m,
+                                 const sgt_fft_real* restrict tw) {
+  int q;
+  for (q = 0; q < m; ++q) {
+    const sgt_fft_real w1r = tw[q], w1i = tw[m + q], w2r = tw[2 * m + q];
+    const sgt_fft_real w2i = tw[3 * m + q], w3r = tw[4 * m + q], w3i = tw[5 * m + q];
+    const sgt_fft_real pr = xr[q] + xr[q + 2 * m], pi = xi[q] + xi[q + 2 * m];
+    const sgt_fft_real mr = xr[q] - xr[q + 2 * m], mi = xi[q] - xi[q + 2 * m];
+    const sgt_fft_real sr = xr[q + m] + xr[q + 3 * m], si = xi[q + m] + xi[q + 3 * m];
+    const sgt_fft_real jr = -(xi[q + m] - xi[q + 3 * m]), ji = xr[q + m] - xr[q + 3 * m];
+    const sgt_fft_real u1r = mr - jr, u1i = mi - ji;
+    const sgt_fft_real u2r = pr - sr, u2i = pi - si;
+    const sgt_fft_real u3r = mr + jr, u3i = mi + ji;
+    yr[4 * q] = pr + sr;
+    yi[4 * q] = pi + si;
+    yr[4 * q + 1] = w1r * u1r - w1i * u1i;
+    yi[4 * q + 1] = w1r * u1i + w1i * u1r;
+    yr[4 * q + 2] = w2r * u2r - w2i * u2i;
+    yi[4 * q + 2] = w2r * u2i + w2i * u2r;
+    yr[4 * q + 3] = w3r * u3r - w3i * u3i;
+    yi[4 * q + 3] = w3r * u3i + w3i * u3r;
+  }
+}
 
 /* One radix-4 butterfly group on rows of `span` values. Every row is its own restrict
  * pointer: GCC cannot otherwise prove that rows of one array do not overlap, and gives
@@ -354,10 +371,12 @@ SGT_MFCC_INLINE void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_
   int q;
   for (q = 0; q < m; ++q) {
     const size_t a = (size_t)q * sp, y = 4 * a;
+    const sgt_fft_real w[6] = {tw[q], tw[m + q], tw[2 * m + q], tw[3 * m + q], tw[4 * m + q],
+                               tw[5 * m + q]};
     Butterfly4(xr + a, xi + a, xr + a + b, xi + a + b, xr + a + 2 * b, xi + a + 2 * b,
                xr + a + 3 * b, xi + a + 3 * b, yr + y, yi + y, yr + y + sp, yi + y + sp,
-               yr + y + 2 * sp, yi + y + 2 * sp, yr + y + 3 * sp, yi + y + 3 * sp, span,
-               tw + 6 * q, q == 0);
+               yr + y + 2 * sp, yi + y + 2 * sp, yr + y + 3 * sp, yi + y + 3 * sp, span, w,
+               q == 0);
   }
 }
 
@@ -380,13 +399,15 @@ SGT_MFCC_INLINE void Radix2(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_
   Butterfly2(xr, xi, xr + span, xi + span, yr, yi, yr + span, yi + span, span);
 }
 
-/* A p-point FFT down the columns of the p x lanes matrix in buffer *cur of the state;
- * *cur is updated to the buffer that holds the result. Returns the next twiddles. */
-SGT_MFCC_INLINE const sgt_fft_real* ColumnFft(SgtMfccState* s, int* cur, int p, int lanes,
-                                     const sgt_fft_real* tw) {
-  int n = p, span = lanes;
+/* The p-point FFT of buffer *cur of the state; *cur becomes the buffer with the result. */
+SGT_MFCC_INLINE void Fft(SgtMfccState* s, int* cur, int p) {
+  const sgt_fft_real* tw = s->twiddles;
+  int n = p, span = 1;
   while (n >= 4) {
-    Radix4(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, span, tw);
+    if (span == 1)
+      Radix4First(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, tw);
+    else
+      Radix4(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, span, tw);
     tw += 6 * (n / 4);
     *cur = !*cur;
     n /= 4;
@@ -396,7 +417,6 @@ SGT_MFCC_INLINE const sgt_fft_real* ColumnFft(SgtMfccState* s, int* cur, int p, 
     Radix2(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], span);
     *cur = !*cur;
   }
-  return tw;
 }
 
 /* The power spectrum of the real frame from the FFT X of its even/odd samples as one complex
@@ -431,10 +451,8 @@ SGT_MFCC_INLINE void RealSplit(const sgt_fft_real* restrict re, const sgt_fft_re
 /* Power spectrum of the windowed real frame via one complex FFT of half the size. */
 SGT_MFCC_INLINE void PowerSpectrum(SgtMfccState* s, const float* restrict frame) {
   const int half = s->config.n_fft / 2, win = s->config.win_length;
-  const int n1 = s->n1, n2 = s->n2;
   const sgt_fft_real* restrict w = s->window;
-  const sgt_fft_real* tw;
-  int cur = 0, n, k, j;
+  int cur = 0, n;
   {
     sgt_fft_real* restrict re = s->fft_re[0];
     sgt_fft_real* restrict im = s->fft_im[0];
@@ -449,29 +467,9 @@ SGT_MFCC_INLINE void PowerSpectrum(SgtMfccState* s, const float* restrict frame)
     }
     for (; n < half; ++n) re[n] = im[n] = 0;
   }
-  tw = ColumnFft(s, &cur, n1, n2, s->tw_rows);
-  { /* [k1][j2] -> [j2][k1], times the twiddles */
-    const sgt_fft_real* restrict ar = s->fft_re[cur];
-    const sgt_fft_real* restrict ai = s->fft_im[cur];
-    sgt_fft_real* restrict br = s->fft_re[!cur];
-    sgt_fft_real* restrict bi = s->fft_im[!cur];
-    const sgt_fft_real* restrict tr = s->tw_re;
-    const sgt_fft_real* restrict ti = s->tw_im;
-    for (j = 0; j < n2; ++j) {
-      const sgt_fft_real* restrict c = tr + (size_t)j * n1;
-      const sgt_fft_real* restrict sn = ti + (size_t)j * n1;
-      sgt_fft_real* restrict yr = br + (size_t)j * n1;
-      sgt_fft_real* restrict yi = bi + (size_t)j * n1;
-      for (k = 0; k < n1; ++k) {
-        const sgt_fft_real xr = ar[(size_t)k * n2 + j], xi = ai[(size_t)k * n2 + j];
-        yr[k] = c[k] * xr - sn[k] * xi;
-        yi[k] = c[k] * xi + sn[k] * xr;
-      }
-    }
-    cur = !cur;
-  }
-  ColumnFft(s, &cur, n2, n1, tw);
-  RealSplit(s->fft_re[cur], s->fft_im[cur], s->post_cos, s->post_sin, s->power, s->power + half, half);
+  Fft(s, &cur, half);
+  RealSplit(s->fft_re[cur], s->fft_im[cur], s->post_cos, s->post_sin, s->power, s->power + half,
+            half);
 }
 
 /* v[i] = 10 * log10(v[i]) for positive, normal, finite v[i] (the floor keeps them so).
@@ -517,6 +515,7 @@ SGT_MFCC_CLONES static void ComputeFrame(SgtMfccState* s, const float* restrict 
   sgt_real e4[4] = {0, 0, 0, 0}, energy;
   sgt_real* restrict mfcc = s->mfcc;
   const sgt_fft_real* restrict power = s->power;
+  const int n_mfcc4 = Round4(c->n_mfcc);
   int i, m, k;
   for (i = 0; i + 3 < c->win_length; i += 4) {
     e4[0] += (sgt_real)frame[i] * frame[i];
@@ -528,28 +527,28 @@ SGT_MFCC_CLONES static void ComputeFrame(SgtMfccState* s, const float* restrict 
   energy = (e4[0] + e4[1]) + (e4[2] + e4[3]);
   PowerSpectrum(s, frame);
   for (m = 0; m < c->n_mels; ++m) {
-    const int first = s->mel_first[m], n = s->mel_last[m] - first;
+    const int first = s->mel_first[m], n = Round4(s->mel_last[m] - first);
     const sgt_real* restrict w = s->mel_weights + s->mel_offset[m];
     const sgt_fft_real* restrict p = power + first;
     sgt_real a4[4] = {0, 0, 0, 0}, acc;
-    /* four partial sums: the adds of one filter no longer wait on each other */
-    for (k = 0; k + 3 < n; k += 4) {
+    /* four partial sums over the zero-padded run: whole vectors, and the adds of one
+     * filter no longer wait on each other (0 * p adds +0, which changes no sum) */
+    for (k = 0; k < n; k += 4) {
       a4[0] += w[k] * (sgt_real)p[k];
       a4[1] += w[k + 1] * (sgt_real)p[k + 1];
       a4[2] += w[k + 2] * (sgt_real)p[k + 2];
       a4[3] += w[k + 3] * (sgt_real)p[k + 3];
     }
-    for (; k < n; ++k) a4[0] += w[k] * (sgt_real)p[k];
     acc = (a4[0] + a4[1]) + (a4[2] + a4[3]);
     s->logmel[m] = acc > floor_ ? acc : floor_;
   }
   s->logmel[c->n_mels] = energy > floor_ ? energy : floor_;
   Decibels(s->logmel, c->n_mels + 1);
-  for (k = 0; k < c->n_mfcc; ++k) mfcc[k] = 0;
+  for (k = 0; k < n_mfcc4; ++k) mfcc[k] = 0;
   for (m = 0; m < c->n_mels; ++m) {
-    const sgt_real* restrict d = s->dct + (size_t)m * (size_t)c->n_mfcc;
+    const sgt_real* restrict d = s->dct + (size_t)m * (size_t)n_mfcc4;
     const sgt_real v = s->logmel[m];
-    for (k = 0; k < c->n_mfcc; ++k) mfcc[k] += d[k] * v;
+    for (k = 0; k < n_mfcc4; ++k) mfcc[k] += d[k] * v;
   }
   for (k = 0; k < c->n_mfcc; ++k) out[k] = (float)mfcc[k];
   out[c->n_mfcc] = (float)s->logmel[c->n_mels];
@@ -633,9 +632,7 @@ void SgtMfccReset(SgtMfccState* s) {
 void SgtMfccFreeStateContents(SgtMfccState* s) {
   if (s == NULL) return;
   free(s->window);
-  free(s->tw_rows);
-  free(s->tw_re);
-  free(s->tw_im);
+  free(s->twiddles);
   free(s->post_cos);
   free(s->post_sin);
   free(s->fft_re[0]);

@@ -122,24 +122,20 @@ typedef struct {
 typedef struct {
   SgtMfccConfig config;
   int n_bins;           /* n_fft / 2 + 1 */
-  /* the complex FFT of n_fft / 2 points, as an n1 x n2 matrix (n1 * n2 = n_fft / 2) */
-  int n1, n2;
   sgt_fft_real* window;   /* [win_length] periodic Hann */
-  sgt_fft_real* tw_rows;  /* radix-4 stage twiddles of the n1- and n2-point FFTs */
-  sgt_fft_real* tw_re;    /* [n_fft / 2] twiddles between the two passes, [j2][k1] */
-  sgt_fft_real* tw_im;
+  sgt_fft_real* twiddles; /* [n_fft] radix-4 step twiddles of the n_fft / 2-point FFT */
   sgt_fft_real* post_cos; /* [n_fft / 2] real-FFT split twiddles */
   sgt_fft_real* post_sin;
   sgt_fft_real* fft_re[2];/* [n_fft / 2] ping-pong scratch */
   sgt_fft_real* fft_im[2];
-  sgt_fft_real* power;    /* [n_bins] scratch */
-  sgt_real* mel_weights;/* the non-zero weights of every filter, filter after filter */
+  sgt_fft_real* power;    /* [n_bins + 3] scratch */
+  sgt_real* mel_weights;/* each filter's non-zero run, zero-padded to a multiple of 4 */
   size_t* mel_offset;   /* [n_mels] where filter m's weights start in mel_weights */
   int* mel_first;       /* [n_mels] first non-zero bin of each filter */
   int* mel_last;        /* [n_mels] one past the last non-zero bin */
-  sgt_real* dct;        /* [n_mels * n_mfcc] orthonormal DCT-II, transposed */
+  sgt_real* dct;        /* [n_mels][n_mfcc rounded up to 4] orthonormal DCT-II, transposed */
   double* logmel;       /* [n_mels + 1] scratch: the mel powers and the energy, then in dB */
-  sgt_real* mfcc;       /* [n_mfcc] scratch */
+  sgt_real* mfcc;       /* [n_mfcc rounded up to 4] scratch */
   float* frame;         /* [capacity] pre-emphasised samples; the pending ones at the front */
   float* raw;           /* [capacity] scratch: clamped input before pre-emphasis */
   int capacity;         /* win_length + a block of whole hops */
