@@ -8,7 +8,7 @@ started with (no BLAS tweaks).
 
     python benchmarks/bench_memory.py                       # 10 and 60 min at 16 kHz int16
     python benchmarks/bench_memory.py --rates 16000 44100   # 44.1 kHz files are resampled on the fly
-    python benchmarks/bench_memory.py --minutes 1 3 --json  # CI-sized
+    python benchmarks/bench_memory.py --minutes 1 3 --json -   # CI-sized
     python benchmarks/bench_memory.py --minutes 1 --render 1 4   # render's peak too (GIF and MP4, child's
                                                                  # RSS; ffmpeg's own process is not counted)
 """
@@ -77,7 +77,7 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 60.0], help="lengths of audio (default 10 60)")
     ap.add_argument("--rates", type=int, nargs="+", default=[16000], help="file sample rates (default 16000)")
     ap.add_argument("--backend", default="auto", help="Animator backend (default auto)")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': print them)")
     ap.add_argument("--render", type=float, nargs="*", metavar="MINUTES",
                     help="also run `sgt-lite render` (120 px GIF and MP4) on 16 kHz files of these lengths")
     ap.add_argument("--keep", metavar="DIR", help="write the WAVs here and keep them (default: a temp dir)")
@@ -128,8 +128,13 @@ def main(argv=None):
               f"{r['peak_kb'] / 1024:.1f} MB | {(r['peak_kb'] - base['peak_kb']) / 1024:+.1f} MB | "
               f"{r['wall_s']:.1f} s | {r['cpu_s']:.1f} s |")
     if args.json:
-        print(json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "backend": args.backend,
-                          "baseline": base, "runs": rows}, indent=1))
+        report = json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "backend": args.backend,
+                             "baseline": base, "runs": rows}, indent=1)
+        if args.json == "-":
+            print(report)
+        else:
+            with open(args.json, "w") as f:
+                f.write(report + "\n")
 
 
 if __name__ == "__main__":

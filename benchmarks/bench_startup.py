@@ -10,7 +10,7 @@ includes the interpreter's own start). (e) is ``sgt-lite --help``, wall time see
 Bytecode is compiled first (as pip does on install); one unmeasured child warms the disk cache.
 
     python benchmarks/bench_startup.py              # 15 rounds, markdown table
-    python benchmarks/bench_startup.py -n 5 --json
+    python benchmarks/bench_startup.py -n 5 --json startup.json
 """
 import argparse
 import importlib.util
@@ -84,8 +84,9 @@ def run_child(backend, wav):
 
 def cli_help():
     exe = os.path.join(os.path.dirname(sys.executable), "sgt-lite")
-    cmd = [exe, "--help"] if os.access(exe, os.X_OK) else (
-        [shutil.which("sgt-lite"), "--help"] if shutil.which("sgt-lite") else [sys.executable, "-m", "sgt_lite", "--help"])
+    if not os.access(exe, os.X_OK):
+        exe = shutil.which("sgt-lite")
+    cmd = [exe, "--help"] if exe else [sys.executable, "-m", "sgt_lite", "--help"]
     t0 = clock()
     res = subprocess.run(cmd, capture_output=True, text=True, env=ORIGINAL_ENV, timeout=120)
     wall = clock() - t0
@@ -98,7 +99,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--rounds", type=int, default=15, help="fresh processes per measurement (default 15)")
     ap.add_argument("--backends", nargs="+", help="default: every installed one of numpy, onnx, litert")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': print them)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the per-round order shuffle")
     args = ap.parse_args(argv)
 
@@ -150,9 +151,14 @@ def main(argv=None):
     for name, b, s in rows:
         print(f"| {name} | {b} | {s['min']:.1f} | {s['median']:.1f} | {s['max']:.1f} |")
     if args.json:
-        print(json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "rounds": args.rounds,
-                          "rows": [{"name": n, "backend": b, **s} for n, b, s in rows],
-                          "heavy_modules": heavy}, indent=1))
+        report = json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "rounds": args.rounds,
+                             "rows": [{"name": n, "backend": b, **s} for n, b, s in rows],
+                             "heavy_modules": heavy}, indent=1)
+        if args.json == "-":
+            print(report)
+        else:
+            with open(args.json, "w") as f:
+                f.write(report + "\n")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ def sample():
     return read_wav(SAMPLE_WAV)[0]
 
 
-@pytest.mark.parametrize("rate,seconds,profile,fps", [(16000, 12.0, "display_eyes", 12.5), (44100, 6.3, "display_eyes", 25.0),
+@pytest.mark.parametrize("rate,seconds,profile,fps", [(16000, 12.0, "display_eyes", 12.5),
+                                                      (44100, 6.3, "display_eyes", 25.0),
                                                       (22050, 4.0, "neck3_eyes2_lids", 30.0)])
 def test_streamed_joints_equal_the_whole_signal(tmp_path, sample, rate, seconds, profile, fps):
     x = resample(sample, 16000, rate)[:int(seconds * rate)]
