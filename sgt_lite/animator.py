@@ -9,7 +9,7 @@ import numpy as np
 from .audio import Frontend
 from .audio.resample import Resampler
 from .audio.samples import as_float32
-from .errors import BadAudioError
+from .errors import BadAudioError, ConfigError
 from .events.motion import MotionRenderer, runtime_configs, style_remainder
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -212,6 +212,9 @@ class _Stream:
         self.frontend = Frontend(b.frontend)
         self.resampler = Resampler(input_rate, b.frontend.sample_rate) if input_rate != b.frontend.sample_rate else None
         self.vad = VoiceActivity(frontend=b.frontend)
+        if self.vad.config.block != spec.stack:
+            raise ConfigError(f"{b.path}: the voice-activity block ({self.vad.config.block} frames) must equal "
+                              f"the model's frame stacking (model.stack = {spec.stack})")
         self.stacker = FeatureStacker(spec.stack, b.frontend.frame_size)
         self.renderer = MotionRenderer(spec.layout, b.norm, spec.eyes, spec.head, spec.fps, 0)
         self.d_in = spec.feature_dim + spec.noise_dim
@@ -253,10 +256,7 @@ class _Stream:
         ``feats`` (stacked frontend frames) and ``draws``; only those are made here."""
         if self.resampler is not None:
             x = self.resampler.process(x)
-        frames = self.frontend.process(x)
-        if not pooled:
-            self.speech = self.vad.decide(frames)[1]    # one value per model frame (same stacking)
-        feats = self.stacker.push(frames)
+        feats = self.stacker.push(self.frontend.process(x))
         self.feats = feats
         n = len(feats)
         if n == 0:
@@ -265,6 +265,7 @@ class _Stream:
         if pooled:
             self.draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
             return n
+        self.speech = self.vad.decide_stacked(feats)      # one decision per model frame
         if len(self.xs) < n:
             self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
             self.xs[:, self.d_in:] = self.code

@@ -272,7 +272,21 @@ class VoiceActivity:
                     rows = np.where(np.isfinite(x), x, 0.0).tolist()
                 self._pending += rows
             return [], []
-        means = self._block_means(frames)
+        return self._decide_means(self._block_means(frames))
+
+    def decide_stacked(self, blocks) -> list:
+        """Speaking states of whole blocks given as stacked frames, (n, block * frame_size) (the
+        model's input rows, so no frames wait here); the same sums and decisions as :meth:`decide`."""
+        b, fs = self.config.block, self.frame_size
+        inv = 1.0 / b
+        means = []
+        for r in blocks.tolist():
+            if not math.isfinite(sum(r)):
+                r = [v if math.isfinite(v) else 0.0 for v in r]
+            means.append([v * inv for v in map(sum, zip(*[r[i * fs:(i + 1) * fs] for i in range(b)]))])
+        return self._decide_means(means)[1]
+
+    def _decide_means(self, means) -> tuple:
         prob, speaking = [], []
         c, m = self.config, self._ema
         ks = self._k_smooth
