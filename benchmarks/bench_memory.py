@@ -9,6 +9,7 @@ started with (no BLAS tweaks).
     python benchmarks/bench_memory.py                       # 10 and 60 min at 16 kHz int16
     python benchmarks/bench_memory.py --rates 16000 44100   # 44.1 kHz files are resampled on the fly
     python benchmarks/bench_memory.py --minutes 1 3 --json -   # CI-sized
+    PYTHONPATH=/old/tree python benchmarks/bench_memory.py --minutes 60   # an older sgt_lite, for "before"
     python benchmarks/bench_memory.py --minutes 1 --render 1 4   # render's peak too (GIF and MP4, child's
                                                                  # RSS; ffmpeg's own process is not counted)
 """
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from _common import ORIGINAL_ENV, loadavg, machine, speech_blocks
+from _common import ORIGINAL_ENV, REPO, loadavg, machine, speech_blocks
 
 CHILD = r"""
 import json, resource, sys, time
@@ -47,12 +48,15 @@ def write_wav(path, minutes: float, rate: int) -> int:
     """``minutes`` of speech as 16-bit mono PCM at ``rate``, block by block; returns the file's size."""
     import numpy as np
 
-    from sgt_lite.offline import resampled_blocks
+    blocks = speech_blocks(minutes * 60, block=16000)
+    if rate != 16000:
+        from sgt_lite.offline import resampled_blocks
 
+        blocks = resampled_blocks(blocks, 16000, rate)
     with open(path, "wb") as f:
         f.write(b"\0" * 44)
         n = 0
-        for x in resampled_blocks(speech_blocks(minutes * 60, block=16000), 16000, rate):
+        for x in blocks:
             pcm = np.round(np.clip(x, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
             f.write(pcm)
             n += len(pcm)
@@ -63,10 +67,29 @@ def write_wav(path, minutes: float, rate: int) -> int:
     return 44 + n
 
 
+def child_place():
+    """``(cwd, env, where)`` for the children: a neutral folder (``python -c`` puts its cwd first on
+    sys.path, which would shadow the sgt_lite under test), the environment as started, and the
+    sgt_lite they import. Only when none is importable there is the repository added to PYTHONPATH."""
+    cwd = tempfile.mkdtemp(prefix="sgt-bench-")
+    env = dict(ORIGINAL_ENV)
+    probe = [sys.executable, "-c", "import os, sgt_lite; print(os.path.dirname(sgt_lite.__file__))"]
+    res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
+    if res.returncode != 0:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+        res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
+    return cwd, env, res.stdout.strip() or "?"
+
+
+PLACE = None
+
+
 def run_child(path, backend, out=None):
+    global PLACE
+    PLACE = PLACE or child_place()
     res = subprocess.run([sys.executable, "-c", CHILD, path, backend] + ([out] if out else []), capture_output=True,
                          text=True,
-                         env=ORIGINAL_ENV, timeout=3600)
+                         cwd=PLACE[0], env=PLACE[1], timeout=3600)
     if res.returncode != 0:
         raise SystemExit(f"child failed on {path}:\n{res.stderr}")
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -117,6 +140,7 @@ def main(argv=None):
     print(f"load average (1/5/15 min): before {load_before}, after {load_after}")
     print(f"command: python benchmarks/{os.path.basename(__file__)} {' '.join(argv or sys.argv[1:])}".rstrip())
     print()
+    print(f"sgt_lite in the children: {PLACE[2]}")
     print(f"baseline child (import sgt_lite, Animator(backend={args.backend!r}) -> {base['backend']}): "
           f"peak RSS {base['peak_kb'] / 1024:.1f} MB")
     print()

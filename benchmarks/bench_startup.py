@@ -20,6 +20,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 from _common import ORIGINAL_ENV, REPO, loadavg, machine, spread
@@ -70,10 +71,29 @@ def clock():
     return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
+def child_place():
+    """``(cwd, env, where)`` for the children: a neutral folder (``python -c`` puts its cwd first on
+    sys.path, which would shadow the sgt_lite under test), the environment as started, and the
+    sgt_lite they import. Only when none is importable there is the repository added to PYTHONPATH."""
+    cwd = tempfile.mkdtemp(prefix="sgt-bench-")
+    env = dict(ORIGINAL_ENV)
+    probe = [sys.executable, "-c", "import os, sgt_lite; print(os.path.dirname(sgt_lite.__file__))"]
+    res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
+    if res.returncode != 0:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+        res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
+    return cwd, env, res.stdout.strip() or "?"
+
+
+PLACE = None
+
+
 def run_child(backend, wav):
+    global PLACE
+    PLACE = PLACE or child_place()
     t_spawn = clock()
     res = subprocess.run([sys.executable, "-c", CHILD, backend, wav], capture_output=True, text=True,
-                         env=ORIGINAL_ENV, cwd=str(REPO), timeout=300)
+                         cwd=PLACE[0], env=PLACE[1], timeout=300)
     if res.returncode != 0:
         raise SystemExit(f"child ({backend}) failed:\n{res.stderr}")
     r = json.loads(res.stdout.strip().splitlines()[-1])
@@ -88,7 +108,7 @@ def cli_help():
         exe = shutil.which("sgt-lite")
     cmd = [exe, "--help"] if exe else [sys.executable, "-m", "sgt_lite", "--help"]
     t0 = clock()
-    res = subprocess.run(cmd, capture_output=True, text=True, env=ORIGINAL_ENV, timeout=120)
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=PLACE[0], env=PLACE[1], timeout=120)
     wall = clock() - t0
     if res.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{res.stderr}")
@@ -106,8 +126,8 @@ def main(argv=None):
     from sgt_lite.resources import SAMPLE_WAV
 
     backends = args.backends or backends_installed()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "sgt_lite")], capture_output=True)
     run_child("numpy", SAMPLE_WAV)                                            # warm the disk cache
+    subprocess.run([sys.executable, "-m", "compileall", "-q", PLACE[2]], capture_output=True)  # as pip install does
     rng = random.Random(args.seed)
     load_before = loadavg()
     runs = {b: [] for b in backends}
@@ -142,6 +162,7 @@ def main(argv=None):
     print(f"{args.rounds} fresh processes per row, backends interleaved in shuffled order per round; "
           f"environment as started (OPENBLAS_NUM_THREADS={ORIGINAL_ENV.get('OPENBLAS_NUM_THREADS', 'unset')}); "
           f"first frame after {runs[backends[0]][0]['steps']} steps of 20 ms")
+    print(f"sgt_lite in the children: {PLACE[2]}")
     heavy = sorted({m for r in every for m in r["heavy"]})
     print(f"sgt_lite modules after the import: {every[0]['sgt_modules']}; heavy modules on that path: "
           f"{', '.join(heavy) or 'none'}")
