@@ -482,16 +482,16 @@ SGT_MFCC_INLINE void Decibels(double* restrict v, int n) {
   const double db_per_neper = 4.34294481903251827651; /* 10 / ln(10) */
   int i;
   for (i = 0; i < n; ++i) {
-    uint64_t bits, mbits, ebits;
+    uint64_t bits, mbits, ebits, big;
     double m, e, t, t2, p;
     memcpy(&bits, &v[i], sizeof bits);
     mbits = (bits & UINT64_C(0x000FFFFFFFFFFFFF)) | UINT64_C(0x3FF0000000000000); /* [1, 2) */
-    ebits = UINT64_C(0x4330000000000000) | (bits >> 52);                       /* 2^52 + biased e */
+    big = mbits > UINT64_C(0x3FF6A09E667F3BCD); /* m > sqrt(2), compared as integers: no branch */
+    mbits -= big << 52;                         /* m / 2 */
+    ebits = (UINT64_C(0x4330000000000000) | (bits >> 52)) + big; /* 2^52 + biased e (+ 1) */
     memcpy(&m, &mbits, sizeof m);
     memcpy(&e, &ebits, sizeof e);
     e = e - 4503599627370496.0 - 1023.0;
-    e = m > 1.41421356237309504880 ? e + 1.0 : e;
-    m = m > 1.41421356237309504880 ? 0.5 * m : m;
     t = (m - 1.0) / (m + 1.0);
     t2 = t * t;
     p = 1.0 / 21.0;
