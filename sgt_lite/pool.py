@@ -15,6 +15,11 @@ from .model.bundle import DEFAULT_BUNDLE, Bundle
 
 log = logging.getLogger(__name__)
 
+# From this many streams on, the per-frame work runs as arrays across streams; below it, numpy's
+# per-call cost on tiny arrays outweighs the gain and each stream runs the lone Animator's path
+# (the same frames either way; measured by benchmarks/bench_pool.py: even at about 8 streams).
+VECTOR_MIN_STREAMS = 8
+
 
 class AnimatorPool:
     """Steps ``n_streams`` independent audio streams through one loaded model.
@@ -50,6 +55,7 @@ class AnimatorPool:
         self._spec = _Spec(bundle)
         self.input_rate = Animator._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
         self._streams = [_Stream(self._spec, self.input_rate) for _ in range(n)]
+        self._vectorised = n >= VECTOR_MIN_STREAMS
         self._vad = VadBank(n, frontend=bundle.frontend)
         sp = self._spec
         self._head = HeadBank(n, sp.head, sp.fps, self._streams[0].renderer.head.mean)
@@ -132,6 +138,8 @@ class AnimatorPool:
         xs = [as_float32(c) for c in chunks]
         with self._lock:
             streams = self._streams
+            if not self._vectorised:
+                return self._step_each(xs)
             counts = [s.feed(x, pooled=True) for s, x in zip(streams, xs)]
             kmax = max(counts)
             if kmax == 0:
@@ -168,6 +176,17 @@ class AnimatorPool:
                     self._H[idx], self._C[idx] = h, c
                 raw[idx, k] = out
             return self._finish(counts, raw, spk, z)
+
+    def _step_each(self, xs) -> list:
+        """A few streams: each through the lone Animator's path, the network calls still shared."""
+        streams, run = self._streams, self._backend.run
+        counts = [s.feed(x) for s, x in zip(streams, xs)]
+        for k in range(max(counts)):
+            for s, n in zip(streams, counts):
+                if n > k:
+                    run(s.xs[k:k + 1], s.h, s.c, s.out)
+                    s.take(k)
+        return [s.finish(n) if n else [] for s, n in zip(streams, counts)]
 
     def _hold(self, idx, ok, out, h, c):
         """Streams whose step gave NaN/Inf hold their last output and restart from a zero state."""

@@ -7,6 +7,7 @@ from sgt_lite import Animator
 from sgt_lite.audio import SAMPLE_WAV, read_wav
 from sgt_lite.audio.synthetic import white_noise
 from sgt_lite.errors import BadAudioError, ConfigError
+import sgt_lite.pool as pool_module
 from sgt_lite.pool import AnimatorPool
 
 
@@ -23,6 +24,13 @@ def _installed():
 
 INSTALLED = _installed()
 SEEDS = [3, 7, 7, 11]
+
+
+@pytest.fixture(params=["arrays", "each"], autouse=True)
+def mode(request, monkeypatch):
+    """Every test runs with the per-frame work as arrays across streams and stream by stream."""
+    monkeypatch.setattr(pool_module, "VECTOR_MIN_STREAMS", 1 if request.param == "arrays" else 10 ** 6)
+    return request.param
 STYLES = [None, "calm", {"calm": 0.5, "lively": 0.5}, "lively"]
 
 
