@@ -146,18 +146,21 @@ static SgtMfccStatus FillMelFilterbank(SgtMfccState* s) {
   double* hz = malloc(sizeof(double) * (size_t)n_pts);
   const double mel_lo = HzToMel(c->fmin), mel_hi = HzToMel(c->fmax);
   size_t total = 0;
-  int m, k;
+  int m, k, start = 0;
   if (hz == NULL) return SGT_MFCC_ERR_NOMEM;
   for (m = 0; m < n_pts; ++m)
     hz[m] = MelToHz(mel_lo + (mel_hi - mel_lo) * m / (double)(n_pts - 1));
   for (m = 0; m < c->n_mels; ++m) {
+    /* filter m is non-zero exactly where hz[m] < f < hz[m + 2]: no bin below the previous
+     * filter's first one, none from hz[m + 2] up, so the scan covers each bin about twice */
     int first = -1, last = 0;
-    for (k = 0; k < s->n_bins; ++k) {
+    for (k = start; k < s->n_bins && (double)k * c->sample_rate / c->n_fft < hz[m + 2]; ++k) {
       if (MelWeight(s, hz, m, k) > 0.0) {
         if (first < 0) first = k;
         last = k + 1;
       }
     }
+    if (first >= 0) start = first;
     s->mel_first[m] = first < 0 ? 0 : first;
     s->mel_last[m] = last;
     s->mel_offset[m] = total;

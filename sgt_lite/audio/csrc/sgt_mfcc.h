@@ -34,7 +34,9 @@
  * when an allocation fails. Every size is computed in size_t with overflow
  * checks, and each field is bounded (SGT_MFCC_MIN_* / SGT_MFCC_MAX_* below),
  * so no config can make the tables overflow: the largest valid one
- * (n_fft 65536, n_mels 512) needs about 140 MB with double tables.
+ * (n_fft 65536, win 65536, n_mels 512, n_mfcc 512) needs about 6 MB (the mel
+ * filterbank keeps only each filter's non-zero run; the DCT matrix is the
+ * largest table).
  *
  * Threads: a state is not thread-safe. Functions may run concurrently on
  * different states; calls on one state must not overlap (the Python binding
@@ -160,7 +162,9 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* st
 int SgtMfccFrameSize(const SgtMfccState* state);
 
 /* Consumes samples until all are used or `max_frames` frames are written to
- * `out`. Returns the number of frames written; *num_read receives the number
+ * `out`: every hop the samples complete is computed in this one call (a 20 ms
+ * chunk gives two frames, a whole clip all of them), in blocks of about 4096
+ * samples of internal buffer, whatever the chunk size. Returns the number of frames written; *num_read receives the number
  * of samples consumed (all of them unless `max_frames` was reached).
  * `samples` may be NULL only with num_samples 0, `out` only with max_frames 0
  * (otherwise nothing is consumed). */
