@@ -266,7 +266,7 @@ class _Stream:
             self.draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
             return n
         self.speech = self.vad.decide_stacked(feats)      # one decision per model frame
-        if len(self.xs) < n:
+        if not n <= len(self.xs) <= max(256, 4 * n):    # grow, or let a one-off huge chunk's buffers go
             self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
             self.xs[:, self.d_in:] = self.code
             self.raw = np.empty((n, sp.layout.size), np.float32)
