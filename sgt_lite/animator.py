@@ -282,7 +282,7 @@ class _Stream:
         """Accepts the network's frame k from ``out``, ``h``, ``c``; on NaN/Inf holds the last output
         and zeroes the state."""
         out, h, c = self.out, self.h, self.c
-        if np.isfinite(self._scratch).all():
+        if math.isfinite(np.add.reduce(self._scratch, dtype=np.float64)):     # NaN/Inf propagate; no overflow
             self.last_raw[:] = out[0]
             self.raw[k] = out[0]
         else:
