@@ -7,7 +7,6 @@ from a CLI spec.
 import re
 
 from ..errors import ConfigError
-from .base import HeadDriver, HeadDriverError
 
 HEAD_SPECS = ("display | pca9685[:BUS[:ADDR]] | serial:PORT[:BAUD] | osc:[HOST:]PORT | console | csv:FILE | "
               "jsonl:FILE | reachy_mini[:HOST:PORT][:offsets]")
@@ -92,7 +91,7 @@ def parse_head(spec: str):
     return kind, {"host": host or "127.0.0.1", "port": _number(spec, kind, "PORT", port, 1, 65535)}
 
 
-def open_head(spec: str, profile) -> HeadDriver:
+def open_head(spec: str, profile) -> "HeadDriver":
     kind, args = parse_head(spec)
     if kind == "console":
         from .recorder import ConsoleView
@@ -124,3 +123,12 @@ def open_head(spec: str, profile) -> HeadDriver:
 
 
 __all__ = ["HEAD_SPECS", "HeadDriver", "HeadDriverError", "open_head", "parse_head"]
+
+
+def __getattr__(name):
+    # The driver base pulls in numpy through the shaper; `sgt-lite --help` needs only HEAD_SPECS.
+    if name in ("HeadDriver", "HeadDriverError"):
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module 'sgt_lite.heads' has no attribute {name!r}")
