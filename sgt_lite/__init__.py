@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Animator": "sgt_lite.animator",
+    "AnimatorPool": "sgt_lite.pool",
     "Frame": "sgt_lite.animator",
     "animate": "sgt_lite.offline",
     "Frontend": "sgt_lite.audio.frontend",
