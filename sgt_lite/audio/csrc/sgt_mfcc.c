@@ -8,21 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* On x86-64 Linux with glibc, GCC and clang build the frame computation twice, for AVX2 and for
- * the baseline (SSE2), and glibc picks one when the library loads. Both run the same
- * operations in the same order on every value (no FMA: AVX2 does not imply it, and
- * -ffp-contract=off forbids contraction), so their results are identical, which
- * tests/audio/test_mfcc_c_core.py checks. Define SGT_MFCC_NO_CLONES to build one version. */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) && \
+/* On x86-64, GCC and clang build the frame computation twice, for AVX2 and for the baseline
+ * (SSE2), and PopulateState picks one from the CPU. Both run the same operations in the same
+ * order on every value (no FMA: AVX2 does not imply it, and -ffp-contract=off forbids
+ * contraction), so their results are identical, which tests/audio/test_mfcc_c_core.py
+ * checks. Define SGT_MFCC_NO_CLONES to build the baseline only. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute) && \
     !defined(SGT_MFCC_NO_CLONES) && !defined(__clang_analyzer__)
-#if __has_attribute(target_clones)
-#define SGT_MFCC_CLONES __attribute__((target_clones("avx2", "default")))
+#if __has_attribute(target)
+#define SGT_MFCC_AVX2 1
 #endif
 #endif
-#ifndef SGT_MFCC_CLONES
-#define SGT_MFCC_CLONES
+#ifndef SGT_MFCC_AVX2
+#define SGT_MFCC_AVX2 0
 #endif
-/* the FFT helpers are inlined into each clone, so each is built for its target */
+/* the FFT helpers are inlined into each version, so each is built for its target */
 #if defined(__GNUC__)
 #define SGT_MFCC_INLINE static inline __attribute__((always_inline))
 #else
@@ -264,6 +264,10 @@ SgtMfccStatus SgtMfccPopulateState(const SgtMfccConfig* config, SgtMfccState* s)
     s->post_cos[i] = (sgt_fft_real)cos(2.0 * M_PI * i / config->n_fft);
     s->post_sin[i] = (sgt_fft_real)sin(2.0 * M_PI * i / config->n_fft);
   }
+#if SGT_MFCC_AVX2
+  __builtin_cpu_init();
+  s->simd = __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
   SgtMfccReset(s);
   return SGT_MFCC_OK;
 
@@ -317,6 +321,75 @@ SGT_MFCC_INLINE void Radix4First(const sgt_fft_real* restrict xr, const sgt_fft_
   }
 }
 
+/* GCC and clang vector extensions: plain element-wise IEEE arithmetic on 2 or 4 values at a
+ * time (the AVX2 version uses 4, the baseline 2: SSE2 and NEON registers). GCC does not
+ * vectorise the short row loops of the FFT well by itself (4 values with AVX2 stay scalar).
+ * Other compilers use the plain loops. Macros, not functions: a vector argument or return
+ * value would change the calling ABI. */
+#if defined(__GNUC__) && !defined(SGT_MFCC_NO_VECTOR_EXT)
+#define SGT_MFCC_VEC 1
+typedef sgt_fft_real sgt_v2 __attribute__((vector_size(2 * sizeof(sgt_fft_real))));
+typedef sgt_fft_real sgt_v4 __attribute__((vector_size(4 * sizeof(sgt_fft_real))));
+#define SGT_SPLAT2(x) {x, x}
+#define SGT_SPLAT4(x) {x, x, x, x}
+/* one radix-4 butterfly row loop on vectors of type VT (W values, SPLAT broadcasts); TW 0 for
+ * the group whose twiddles are all 1 */
+#define SGT_BUTTERFLY4_VEC(VT, W, SPLAT, TW)                                      \
+  do {                                                                          \
+    const VT v1r = SPLAT(w1r), v1i = SPLAT(w1i), v2r = SPLAT(w2r);              \
+    const VT v2i = SPLAT(w2i), v3r = SPLAT(w3r), v3i = SPLAT(w3i);              \
+    for (r = 0; r < span; r += (W)) {                                           \
+      VT a_r, a_i, b_r, b_i, c_r, c_i, d_r, d_i, pr, pi, mr, mi, sr, si, jr, ji; \
+      VT u1r, u1i, u2r, u2i, u3r, u3i, t;                                       \
+      memcpy(&a_r, ar + r, sizeof a_r);                                         \
+      memcpy(&a_i, ai + r, sizeof a_i);                                         \
+      memcpy(&b_r, br + r, sizeof b_r);                                         \
+      memcpy(&b_i, bi + r, sizeof b_i);                                         \
+      memcpy(&c_r, cr + r, sizeof c_r);                                         \
+      memcpy(&c_i, ci + r, sizeof c_i);                                         \
+      memcpy(&d_r, dr + r, sizeof d_r);                                         \
+      memcpy(&d_i, di + r, sizeof d_i);                                         \
+      pr = a_r + c_r;                                                           \
+      pi = a_i + c_i;                                                           \
+      mr = a_r - c_r;                                                           \
+      mi = a_i - c_i;                                                           \
+      sr = b_r + d_r;                                                           \
+      si = b_i + d_i;                                                           \
+      jr = -(b_i - d_i);                                                        \
+      ji = b_r - d_r;                                                           \
+      u1r = mr - jr;                                                            \
+      u1i = mi - ji;                                                            \
+      u2r = pr - sr;                                                            \
+      u2i = pi - si;                                                            \
+      u3r = mr + jr;                                                            \
+      u3i = mi + ji;                                                            \
+      t = pr + sr;                                                              \
+      memcpy(y0r + r, &t, sizeof t);                                            \
+      t = pi + si;                                                              \
+      memcpy(y0i + r, &t, sizeof t);                                            \
+      if (TW) {                                                                 \
+        t = v1r * u1r - v1i * u1i;                                              \
+        u1i = v1r * u1i + v1i * u1r;                                            \
+        u1r = t;                                                                \
+        t = v2r * u2r - v2i * u2i;                                              \
+        u2i = v2r * u2i + v2i * u2r;                                            \
+        u2r = t;                                                                \
+        t = v3r * u3r - v3i * u3i;                                              \
+        u3i = v3r * u3i + v3i * u3r;                                            \
+        u3r = t;                                                                \
+      }                                                                         \
+      memcpy(y1r + r, &u1r, sizeof u1r);                                        \
+      memcpy(y1i + r, &u1i, sizeof u1i);                                        \
+      memcpy(y2r + r, &u2r, sizeof u2r);                                        \
+      memcpy(y2i + r, &u2i, sizeof u2i);                                        \
+      memcpy(y3r + r, &u3r, sizeof u3r);                                        \
+      memcpy(y3i + r, &u3i, sizeof u3i);                                        \
+    }                                                                           \
+  } while (0)
+#else
+#define SGT_MFCC_VEC 0
+#endif
+
 /* One radix-4 butterfly group on rows of `span` values. Every row is its own restrict
  * pointer: GCC cannot otherwise prove that rows of one array do not overlap, and gives
  * up vectorising. q0 marks the group whose twiddles are all 1. */
@@ -328,9 +401,27 @@ SGT_MFCC_INLINE void Butterfly4(const sgt_fft_real* restrict ar, const sgt_fft_r
                        sgt_fft_real* restrict y1r, sgt_fft_real* restrict y1i,
                        sgt_fft_real* restrict y2r, sgt_fft_real* restrict y2i,
                        sgt_fft_real* restrict y3r, sgt_fft_real* restrict y3i, int span,
-                       const sgt_fft_real* restrict tw, int q0) {
+                       const sgt_fft_real* restrict tw, int q0, int vw) {
   const sgt_fft_real w1r = tw[0], w1i = tw[1], w2r = tw[2], w2i = tw[3], w3r = tw[4], w3i = tw[5];
   int r;
+#if SGT_MFCC_VEC
+  if (vw == 4 && span % 4 == 0) {
+    if (q0)
+      SGT_BUTTERFLY4_VEC(sgt_v4, 4, SGT_SPLAT4, 0);
+    else
+      SGT_BUTTERFLY4_VEC(sgt_v4, 4, SGT_SPLAT4, 1);
+    return;
+  }
+  if (vw == 2 && span % 2 == 0) {
+    if (q0)
+      SGT_BUTTERFLY4_VEC(sgt_v2, 2, SGT_SPLAT2, 0);
+    else
+      SGT_BUTTERFLY4_VEC(sgt_v2, 2, SGT_SPLAT2, 1);
+    return;
+  }
+#else
+  (void)vw;
+#endif
   if (q0) {
     for (r = 0; r < span; ++r) {
       const sgt_fft_real pr = ar[r] + cr[r], pi = ai[r] + ci[r];
@@ -368,8 +459,8 @@ SGT_MFCC_INLINE void Butterfly4(const sgt_fft_real* restrict ar, const sgt_fft_r
 }
 
 /* One radix-4 step of a Stockham FFT: m groups of four input row blocks of `span` values. */
-SGT_MFCC_INLINE void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
-                   sgt_fft_real* yi, int m, int span, const sgt_fft_real* tw) {
+SGT_MFCC_INLINE void Radix4Span(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
+                                sgt_fft_real* yi, int m, int span, const sgt_fft_real* tw, int vw) {
   const size_t b = (size_t)m * (size_t)span, sp = (size_t)span;
   int q;
   for (q = 0; q < m; ++q) {
@@ -379,8 +470,20 @@ SGT_MFCC_INLINE void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_
     Butterfly4(xr + a, xi + a, xr + a + b, xi + a + b, xr + a + 2 * b, xi + a + 2 * b,
                xr + a + 3 * b, xi + a + 3 * b, yr + y, yi + y, yr + y + sp, yi + y + sp,
                yr + y + 2 * sp, yi + y + 2 * sp, yr + y + 3 * sp, yi + y + 3 * sp, span, w,
-               q == 0);
+               q == 0, vw);
   }
+}
+
+/* Blocks of 4 and 16 values (the second and third steps of the 256-point FFT) get a copy
+ * with the block size as a constant: the row loop unrolls into whole vectors. */
+SGT_MFCC_INLINE void Radix4(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_fft_real* yr,
+                            sgt_fft_real* yi, int m, int span, const sgt_fft_real* tw, int vw) {
+  if (span == 4)
+    Radix4Span(xr, xi, yr, yi, m, 4, tw, vw);
+  else if (span == 16)
+    Radix4Span(xr, xi, yr, yi, m, 16, tw, vw);
+  else
+    Radix4Span(xr, xi, yr, yi, m, span, tw, vw);
 }
 
 SGT_MFCC_INLINE void Butterfly2(const sgt_fft_real* restrict ar, const sgt_fft_real* restrict ai,
@@ -403,14 +506,15 @@ SGT_MFCC_INLINE void Radix2(const sgt_fft_real* xr, const sgt_fft_real* xi, sgt_
 }
 
 /* The p-point FFT of buffer *cur of the state; *cur becomes the buffer with the result. */
-SGT_MFCC_INLINE void Fft(SgtMfccState* s, int* cur, int p) {
+SGT_MFCC_INLINE void Fft(SgtMfccState* s, int* cur, int p, int vw) {
   const sgt_fft_real* tw = s->twiddles;
   int n = p, span = 1;
   while (n >= 4) {
     if (span == 1)
       Radix4First(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, tw);
     else
-      Radix4(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, span, tw);
+      Radix4(s->fft_re[*cur], s->fft_im[*cur], s->fft_re[!*cur], s->fft_im[!*cur], n / 4, span, tw,
+             vw);
     tw += 6 * (n / 4);
     *cur = !*cur;
     n /= 4;
@@ -452,7 +556,7 @@ SGT_MFCC_INLINE void RealSplit(const sgt_fft_real* restrict re, const sgt_fft_re
 }
 
 /* Power spectrum of the windowed real frame via one complex FFT of half the size. */
-SGT_MFCC_INLINE void PowerSpectrum(SgtMfccState* s, const float* restrict frame) {
+SGT_MFCC_INLINE void PowerSpectrum(SgtMfccState* s, const float* restrict frame, int vw) {
   const int half = s->config.n_fft / 2, win = s->config.win_length;
   const sgt_fft_real* restrict w = s->window;
   int cur = 0, n;
@@ -470,7 +574,7 @@ SGT_MFCC_INLINE void PowerSpectrum(SgtMfccState* s, const float* restrict frame)
     }
     for (; n < half; ++n) re[n] = im[n] = 0;
   }
-  Fft(s, &cur, half);
+  Fft(s, &cur, half, vw);
   RealSplit(s->fft_re[cur], s->fft_im[cur], s->post_cos, s->post_sin, s->power, s->power + half,
             half);
 }
@@ -512,7 +616,9 @@ SGT_MFCC_INLINE void Decibels(double* restrict v, int n) {
   }
 }
 
-SGT_MFCC_CLONES static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* out) {
+/* vw: the vector width of the FFT rows, 4 (AVX2), 2 (other GNU C builds) or 1 (plain loops) */
+SGT_MFCC_INLINE void ComputeFrameWith(SgtMfccState* s, const float* restrict frame, float* out,
+                                      int vw) {
   const SgtMfccConfig* c = &s->config;
   const sgt_real floor_ = c->log_floor;
   sgt_real e4[4] = {0, 0, 0, 0}, energy;
@@ -528,7 +634,7 @@ SGT_MFCC_CLONES static void ComputeFrame(SgtMfccState* s, const float* restrict 
   }
   for (; i < c->win_length; ++i) e4[0] += (sgt_real)frame[i] * frame[i];
   energy = (e4[0] + e4[1]) + (e4[2] + e4[3]);
-  PowerSpectrum(s, frame);
+  PowerSpectrum(s, frame, vw);
   for (m = 0; m < c->n_mels; ++m) {
     const int first = s->mel_first[m], n = Round4(s->mel_last[m] - first);
     const sgt_real* restrict w = s->mel_weights + s->mel_offset[m];
@@ -555,6 +661,28 @@ SGT_MFCC_CLONES static void ComputeFrame(SgtMfccState* s, const float* restrict 
   }
   for (k = 0; k < c->n_mfcc; ++k) out[k] = (float)mfcc[k];
   out[c->n_mfcc] = (float)s->logmel[c->n_mels];
+}
+
+static void ComputeFrameBaseline(SgtMfccState* s, const float* restrict frame, float* out) {
+  ComputeFrameWith(s, frame, out, SGT_MFCC_VEC ? 2 : 1);
+}
+
+#if SGT_MFCC_AVX2
+__attribute__((target("avx2"))) static void ComputeFrameAvx2(SgtMfccState* s,
+                                                             const float* restrict frame,
+                                                             float* out) {
+  ComputeFrameWith(s, frame, out, 4);
+}
+#endif
+
+static void ComputeFrame(SgtMfccState* s, const float* restrict frame, float* out) {
+#if SGT_MFCC_AVX2
+  if (s->simd) {
+    ComputeFrameAvx2(s, frame, out);
+    return;
+  }
+#endif
+  ComputeFrameBaseline(s, frame, out);
 }
 
 /* Copies n input samples to `out`, NaN/Inf replaced by 0 and magnitudes clamped to

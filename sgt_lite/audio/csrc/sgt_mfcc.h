@@ -144,6 +144,7 @@ typedef struct {
   int filled;           /* pending samples at the front of `frame` (between calls) */
   float prev_sample;    /* last raw input sample, for pre-emphasis */
   size_t nonfinite;     /* NaN/Inf input samples replaced by 0 since PopulateState */
+  int simd;             /* 1: the CPU has AVX2 and the frames use that build (x86-64) */
 } SgtMfccState;
 
 void SgtMfccFillConfigWithDefaults(SgtMfccConfig* config);
