@@ -10,7 +10,7 @@ from .audio import Frontend
 from .audio.resample import Resampler
 from .audio.samples import as_float32
 from .errors import BadAudioError, ConfigError
-from .events.motion import MotionRenderer, runtime_configs, style_remainder
+from .events.motion import MotionRenderer, runtime_configs, style_pose_offset, style_remainder
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
 from .model.features import FeatureStacker
@@ -118,9 +118,9 @@ class Animator:
     # control --------------------------------------------------------------------
     def set_style(self, style):
         """A style name, a ``{name: weight}`` blend, or a raw code vector."""
-        code, remainder = self._spec.style(style)
+        code, remainder, offset = self._spec.style(style)
         with self._lock:
-            self._stream.set_style(code, remainder)
+            self._stream.set_style(code, remainder, offset)
         self._style, self.style = code, style
 
     def reset(self):
@@ -190,9 +190,10 @@ class _Spec:
         self.zero = [min(max(0.0, lo), hi) for lo, hi in zip(self.lo, self.hi)]   # where NaN/Inf lands
 
     def style(self, style):
-        """(code float32 (style_dim,), head remainder) of a style name, blend or raw code."""
+        """(code float32 (style_dim,), head remainder, pose offset (5,)) of a style name, blend or raw code."""
         code = style_code(self.bundle.styles, style, self.style_dim)
-        return code, style_remainder(self.bundle.styles, style, code)
+        styles = self.bundle.styles
+        return code, style_remainder(styles, style, code), style_pose_offset(styles, style, code)
 
 
 class _Stream:
@@ -221,6 +222,7 @@ class _Stream:
         self.xs = np.zeros((0, self.d_in + spec.style_dim), np.float32)
         self.raw = np.zeros((0, spec.layout.size), np.float32)
         self.code = np.zeros(spec.style_dim, np.float32)
+        self.offset = None
         size, state = spec.layout.size, spec.layers * spec.hidden
         self._scratch = np.zeros(size + 2 * state, np.float32)     # out, h, c: one finiteness check
         self.out = self._scratch[:size].reshape(1, size)
@@ -228,10 +230,11 @@ class _Stream:
         self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
         self.speaking = False
 
-    def set_style(self, code, remainder):
+    def set_style(self, code, remainder, offset):
         self.code = np.asarray(code, np.float32)
         self.xs[:, self.d_in:] = self.code
         self.renderer.set_remainder(*remainder)
+        self.offset = [float(v) for v in offset] + [0.0] if any(offset) else None     # the lid has none
 
     def reset(self, seed):
         self.frontend.reset()
@@ -299,6 +302,9 @@ class _Stream:
         speaking = [1.0 if v else 0.0 for v in self.speech]
         rows = self.renderer.render_rows(self.raw[:n].astype(np.float64), speaking, self.normals)
         self.speaking = speaking[-1] >= 0.5
+        if self.offset is not None:
+            off = self.offset
+            rows = [[v + o for v, o in zip(row, off)] for row in rows]
         lo, hi, zero = sp.lo, sp.hi, sp.zero
         fps, t0 = sp.fps, self.count
         self.count += n

@@ -105,9 +105,9 @@ class AnimatorPool:
     def set_style(self, i, style):
         """Stream ``i``'s style: a name, a ``{name: weight}`` blend or a raw code (as Animator.set_style)."""
         i = self._index(i)
-        code, remainder = self._spec.style(style)
+        code, remainder, offset = self._spec.style(style)
         with self._lock:
-            self._streams[i].set_style(code, remainder)
+            self._streams[i].set_style(code, remainder, offset)
             self._codes[i] = code
             self._head.set_remainder(i, self._streams[i].renderer.head)
         self.styles_in_use[i] = style
@@ -224,6 +224,8 @@ class AnimatorPool:
         for i, n in enumerate(counts):
             if n:
                 eyes.advance(i, n)
+        if any(s.offset is not None for s in streams):
+            out += np.array([s.offset or [0.0] * 6 for s in streams])[:, None, :]
         if not np.isfinite(out).all():
             out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
         out = np.minimum(np.maximum(out, self._lo), self._hi)

@@ -5,6 +5,12 @@ remainder std recomputed from the real and network stds the checkpoint recorded,
 ``remainder_scale`` (see :func:`sgt_train.train.remainder_std`). So a checkpoint trained with an
 older recipe renders as a new one would.
 
+Then each style's pose offset: where its source (its real training speakers, or the procedural
+preset it is named after) holds the head and the eyes on average, minus where the rendered model
+holds them for that style, over the checkpoint's training audio. The network regresses towards a
+shared posture; the offset gives each style its source's head orientation and gaze direction
+(gaze only from clips whose gaze is trusted).
+
 The saccade head is trained on per-frame onset labels; the renderer then draws onsets with a
 refractory time and the evaluation detects saccades as the eye tracker would, so the rendered rate
 ends up below the real one (about half, on the corpus). This shifts the output bias of the saccade
@@ -68,10 +74,69 @@ def apply_recipe(ck: Checkpoint, recipe: dict):
             ck.training.setdefault("recipe", {})[key] = recipe[key]
 
 
-def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=print) -> dict:
+MAX_OFFSET = 20.0
+
+
+def _mean(parts, cols):
+    rows = [p[:, cols] for p in parts if len(p)]
+    return np.concatenate(rows).mean(0) if rows else None
+
+
+def source_poses(ck: Checkpoint, tracks, fps: float) -> dict:
+    """{style: (head mean (3,), gaze mean (2,) or None)} of each style's source on the training side."""
+    from sgt_lite.generators import PRESETS, ProceduralGenerator
+
+    recipe = ck.training.get("recipe", {})
+    groups = recipe.get("real_styles", {})
+    held = set(ck.training.get("heldout_speakers", []))
+    head, gaze = {}, {}
+    for t in load_tracks(audio_root=str(default_audio_root())):
+        if t.speaker in held:
+            continue
+        t = t.resampled(fps)
+        name = groups.get(t.speaker, t.speaker)
+        head.setdefault(name, []).append(t.motion[t.valid[:, :3].all(1), :3])
+        if gaze_trusted(t):
+            gaze.setdefault(name, []).append(t.motion[t.valid[:, 3:5].all(1), 3:5])
+    gen = ProceduralGenerator(fps=fps)
+    for k, t in enumerate(tracks[::3]):
+        audio = t.load_audio()
+        for style in PRESETS:
+            m = gen.generate(audio, 16000, seed=1000 * k + list(PRESETS).index(style), style=style).motion
+            head.setdefault(style, []).append(m[:, :3])
+            gaze.setdefault(style, []).append(m[:, 3:5])
+    return {name: (_mean(head[name], slice(0, 3)), _mean(gaze.get(name, []), slice(0, 2))) for name in head}
+
+
+def pose_offsets(ck: Checkpoint, tracks, fps: float) -> dict:
+    """{style: [5 offsets]} for the trained styles whose source is known (see the module docstring)."""
+    sources = source_poses(ck, tracks, fps)
+    for entry in ck.styles.values():
+        entry.pop("pose_offset", None)
+    gen = ModelGenerator(ck)
+    audios = [t.load_audio() for t in tracks[::2]]
+    out = {}
+    for name, entry in ck.styles.items():
+        if "head" not in entry or name not in sources:
+            continue
+        motion = [gen.generate(a, 16000, seed=7, style=name).motion for a in audios]
+        src_head, src_gaze = sources[name]
+        off = np.zeros(5)
+        off[:3] = src_head - _mean(motion, slice(0, 3))
+        if src_gaze is not None:
+            off[3:] = src_gaze - _mean(motion, slice(3, 5))
+        out[name] = np.clip(off, -MAX_OFFSET, MAX_OFFSET).round(3).tolist()
+    return out
+
+
+def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=print, offsets=True) -> dict:
     ck = Checkpoint.load(ck_dir)
     if recipe is not None:
         apply_recipe(ck, recipe)
+    if offsets:
+        for name, off in pose_offsets(ck, training_tracks(ck, float(ck.model["fps"])), float(ck.model["fps"])).items():
+            ck.styles[name]["pose_offset"] = off
+            log(f"{ck_dir}: {name}: pose offset {off}")
     fps = float(ck.model["fps"])
     tracks = training_tracks(ck, fps)
     if not tracks:
@@ -93,7 +158,8 @@ def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=print) -> dict:
         step = math.log(real / gen) / response if gen > 0 else MAX_STEP
         ck.weights[BIAS][index] = np.float32(bias + min(max(step, -MAX_STEP), MAX_STEP))
     shift = float(ck.weights[BIAS][index]) - start
-    ck.training.setdefault("calibration", {})["saccade_bias_shift"] = round(shift, 4)
+    record = ck.training.setdefault("calibration", {})
+    record["saccade_bias_shift"] = round(record.get("saccade_bias_shift", 0.0) + shift, 4)     # over all runs
     ck.training["calibration"]["saccades_per_min_real"] = round(real, 2)
     ck.save(ck_dir)
     return {"real": real, "shift": shift}

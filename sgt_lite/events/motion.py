@@ -16,6 +16,18 @@ from .head_motion import HeadMotion, HeadMotionConfig, check_remainder
 from .renderer import EyeRenderer
 
 
+POSE_AXES = 5      # a style's mean pose offset: head yaw, pitch, roll, gaze yaw, pitch (degrees)
+
+
+def _nearest_trained(styles: dict, code) -> str:
+    trained = sorted(n for n, e in styles.items() if "head" in e)
+    if not trained:
+        raise ConfigError("no style in this bundle has a head remainder; re-export it with 'python -m quantize'")
+    code = np.asarray(code, np.float64)
+    sims = [float(np.dot(code, np.asarray(styles[n]["code"], np.float64))) for n in trained]
+    return trained[int(np.argmax(sims))]
+
+
 def style_remainder(styles: dict, style, code=None):
     """The head remainder (std (3,), AR (3, 2)) of a style name, a {name: weight} blend, or a raw
     ``code``. A raw code, and a style added from a clip (which has no remainder of its own), take
@@ -30,12 +42,26 @@ def style_remainder(styles: dict, style, code=None):
         if entry is not None:
             return check_remainder(entry["residual_std"], entry["residual_ar"], f"styles.{style}.head")
         code = styles[style]["code"]
-    trained = sorted(n for n, e in styles.items() if "head" in e)
-    if not trained:
-        raise ConfigError("no style in this bundle has a head remainder; re-export it with 'python -m quantize'")
-    code = np.asarray(code, np.float64)
-    sims = [float(np.dot(code, np.asarray(styles[n]["code"], np.float64))) for n in trained]
-    return style_remainder(styles, trained[int(np.argmax(sims))])
+    return style_remainder(styles, _nearest_trained(styles, code))
+
+
+def style_pose_offset(styles: dict, style, code=None) -> list:
+    """A style's mean pose offset (head yaw, pitch, roll, gaze yaw, pitch in degrees): where its
+    source holds head and eyes on average, beyond what the network gives (fitted by
+    ``sgt_train.calibrate``). Blends mix the offsets; a raw code or a style added from a clip
+    takes the nearest trained style's; a trained style without one (an older bundle) has none."""
+    if isinstance(style, dict):
+        total = sum(float(w) for w in style.values())
+        parts = [(float(w) / total, style_pose_offset(styles, name)) for name, w in style.items()]
+        return [sum(w * p[j] for w, p in parts) for j in range(POSE_AXES)]
+    if isinstance(style, str):
+        entry = styles[style]
+        if "pose_offset" in entry:
+            return [float(v) for v in entry["pose_offset"]]
+        if "head" in entry:
+            return [0.0] * POSE_AXES
+        code = entry["code"]
+    return style_pose_offset(styles, _nearest_trained(styles, code))
 
 
 class MotionRenderer:

@@ -131,7 +131,8 @@ def check_code(code, dim: int, what: str = "a style code") -> np.ndarray:
 def check_entry(name, entry, dim: int) -> dict:
     """One table entry, checked: ``{"code": [floats], "source": str}`` plus, for the styles a
     model was trained with, ``"head": {"residual_std": [3], "residual_ar": [[a1, a2] x 3]}`` (the
-    head motion the network leaves to the seeded remainder), or :class:`ConfigError`."""
+    head motion the network leaves to the seeded remainder) and ``"pose_offset": [5]`` (its mean
+    head and gaze pose beyond the network's, degrees), or :class:`ConfigError`."""
     from ..events.head_motion import check_remainder
 
     check_name(name)
@@ -149,7 +150,9 @@ def check_entry(name, entry, dim: int) -> dict:
                 h.numbers(extra, length=3, lo=0, hi=180)
         h.done()
         out["head"] = {"residual_std": std.tolist(), "residual_ar": ar.tolist()}
-    f.done(known_elsewhere=("code", "source", "head"))
+    if "pose_offset" in f.table:
+        out["pose_offset"] = [float(v) for v in f.numbers("pose_offset", length=5, lo=-30, hi=30)]
+    f.done(known_elsewhere=("code", "source", "head", "pose_offset"))
     return out
 
 

@@ -114,6 +114,7 @@ def test_calibrate_moves_the_saccade_rate_towards_the_training_speakers(smoke_ch
         assert head["residual_std"] == pytest.approx(
             remainder_std(head["real_std"], head["network_std"], [0.5, 1, 1]).round(4).tolist(), abs=1e-4)
     assert after.training["calibration"]["saccade_bias_shift"] == pytest.approx(res["shift"], abs=1e-3)
+    assert all(len(e["pose_offset"]) == 5 for e in after.styles.values() if "head" in e)
     real = res["real"]
     gap_before = abs(np.log(max(rendered_rate(before, tracks), 0.1) / real))
     gap_after = abs(np.log(max(rendered_rate(after, tracks), 0.1) / real))
