@@ -31,11 +31,10 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
-from _common import loadavg, machine, speech, spread
+from _common import cpu_time, loadavg, machine, speech, spread
 
 from sgt_lite.audio import Frontend, FrontendConfig
 
@@ -109,14 +108,7 @@ def _rows(x, cfg):
 def _worker(name, seconds, repeats):
     cfg = FrontendConfig()
     x = speech(seconds)
-    fn = _rows(x, cfg)[name]
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return 1000.0 * statistics.median(times) / (x.size / cfg.sample_rate)
+    return 1000.0 * cpu_time(_rows(x, cfg)[name], repeats) / (x.size / cfg.sample_rate)
 
 
 def _ratios(per_round, num, den):

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from _common import ORIGINAL_ENV, REPO, loadavg, machine, speech_blocks
+from _common import child_place, loadavg, machine, speech_blocks
 
 CHILD = r"""
 import json, resource, sys, time
@@ -66,19 +66,6 @@ def write_wav(path, minutes: float, rate: int) -> int:
                 + b"data" + struct.pack("<I", n))
     return 44 + n
 
-
-def child_place():
-    """``(cwd, env, where)`` for the children: a neutral folder (``python -c`` puts its cwd first on
-    sys.path, which would shadow the sgt_lite under test), the environment as started, and the
-    sgt_lite they import. Only when none is importable there is the repository added to PYTHONPATH."""
-    cwd = tempfile.mkdtemp(prefix="sgt-bench-")
-    env = dict(ORIGINAL_ENV)
-    probe = [sys.executable, "-c", "import os, sgt_lite; print(os.path.dirname(sgt_lite.__file__))"]
-    res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
-    if res.returncode != 0:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-        res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
-    return cwd, env, res.stdout.strip() or "?"
 
 
 PLACE = None

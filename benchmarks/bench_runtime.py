@@ -33,7 +33,6 @@ run it on the board.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time

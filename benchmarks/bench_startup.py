@@ -20,10 +20,9 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-from _common import ORIGINAL_ENV, REPO, loadavg, machine, spread
+from _common import ORIGINAL_ENV, child_place, loadavg, machine, spread
 
 CHILD = r"""
 import time
@@ -70,19 +69,6 @@ def backends_installed():
 def clock():
     return time.clock_gettime(time.CLOCK_MONOTONIC)
 
-
-def child_place():
-    """``(cwd, env, where)`` for the children: a neutral folder (``python -c`` puts its cwd first on
-    sys.path, which would shadow the sgt_lite under test), the environment as started, and the
-    sgt_lite they import. Only when none is importable there is the repository added to PYTHONPATH."""
-    cwd = tempfile.mkdtemp(prefix="sgt-bench-")
-    env = dict(ORIGINAL_ENV)
-    probe = [sys.executable, "-c", "import os, sgt_lite; print(os.path.dirname(sgt_lite.__file__))"]
-    res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
-    if res.returncode != 0:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-        res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
-    return cwd, env, res.stdout.strip() or "?"
 
 
 PLACE = None
