@@ -48,16 +48,15 @@ QUICK_TIMEOUT_S = 300
 # Where each figure in README.md's "Measured figures" comes from (kept with the driver, so the list
 # and the report are regenerated together).
 README_FIGURES = [
-    ("Runtime table: CPU ms per s of audio, step p50/p99, import + load (now: cold start), peak RSS per backend; "
-     "bundle size; \"about 0.4% of one core\" (= ms per s / 10); the intro's \"a few milliseconds of CPU\"",
+    ("Runtime table: CPU ms per s of audio (min / median / max), steps with and without a frame, RSS per backend; "
+     "the numpy reference frontend row and the LiteRT ratio; bundle size; the intro's \"about 2 ms of CPU\"",
      "runtime"),
-    ("Frontend: C streaming vs numpy streaming (x), C whole array vs librosa (x)", "frontend"),
-    ("`import sgt_lite` beyond numpy (better: `from sgt_lite import Animator`, time to first frame)",
-     "startup; runtime's cold-start table"),
-    ("Memory of offline `animate()` on long files; many streams (AnimatorPool), once the README has them",
-     "memory; pool"),
+    ("Many streams: AnimatorPool against 100 Animators", "pool"),
+    ("Start-up: `from sgt_lite import Animator` beyond numpy, time to first frame, `sgt-lite --help`", "startup"),
+    ("Memory of offline `animate()` on 10 and 60 minutes", "memory"),
+    ("Frontend: C streaming vs numpy streaming (x), C whole clip vs librosa (x)", "frontend"),
     ("Display eyes: CPU s per s of audio", "display"),
-    ("Speaking: motion behind the sound (median, 95% range, worst)", "say_sync"),
+    ("Speaking: motion behind the sound (median, 5th-95th percentile, worst)", "say_sync"),
     ("Reliability: the paced real-time hour", "soak (`--soak 60`)"),
     ("Quality of int8 (head error, same saccade onsets / blinks)",
      "not a timing: `python -m quantize checkpoints/default ...` (docs/quantize_report)"),

@@ -79,7 +79,7 @@ def main(argv=None):
         export.quantize_encoder_onnx(tmp / "style_encoder_fp32.onnx", out / "style_encoder.onnx")
     styles = {k: {"code": [round(float(x), 5) for x in v["code"]], "source": v["source"],
                   "head": {"residual_std": v["head"]["residual_std"], "residual_ar": v["head"]["residual_ar"]},
-                  **({"pose_offset": v["pose_offset"]} if "pose_offset" in v else {})}
+                  **{key: v[key] for key in ("pose_offset", "hazard_bias") if key in v}}
               for k, v in ck.styles.items()}
     (out / "styles.json").write_text(json.dumps(styles, indent=1))
 

@@ -10,7 +10,7 @@ from .audio import Frontend
 from .audio.resample import Resampler
 from .audio.samples import as_float32
 from .errors import BadAudioError, ConfigError
-from .events.motion import MotionRenderer, runtime_configs, style_pose_offset, style_remainder
+from .events.motion import MotionRenderer, runtime_configs, style_hazard_bias, style_pose_offset, style_remainder
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
 from .model.features import FeatureStacker
@@ -18,6 +18,14 @@ from .model.outputs import OUTPUT_RANGES, OutputLayout
 from .model.style_table import style_code
 
 log = logging.getLogger(__name__)
+POSE_EASE_S = 0.5       # time constant of the pose offset after a style change (no jump)
+
+
+def check_seed(seed, what="seed") -> int:
+    """A seed for the motion's random draws: a whole number >= 0, else :class:`ConfigError`."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"{what} must be a whole number >= 0, got {seed!r}")
+    return int(seed)
 
 
 class Frame(NamedTuple):
@@ -84,7 +92,7 @@ class Animator:
         self._spec = _Spec(bundle)
         self._stream = _Stream(self._spec, self.input_rate)
         self._frontend = self._stream.frontend
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.set_style(style if style is not None else bundle.config.get("default_style", next(iter(bundle.styles))))
         self.reset()
 
@@ -118,10 +126,10 @@ class Animator:
     # control --------------------------------------------------------------------
     def set_style(self, style):
         """A style name, a ``{name: weight}`` blend, or a raw code vector."""
-        code, remainder, offset = self._spec.style(style)
+        parts = self._spec.style(style)
         with self._lock:
-            self._stream.set_style(code, remainder, offset)
-        self._style, self.style = code, style
+            self._stream.set_style(*parts)
+        self._style, self.style = parts[0], style
 
     def reset(self):
         """Back to the initial state: empty buffers, zero LSTM state, t = 0, draws reseeded.
@@ -188,12 +196,15 @@ class _Spec:
         ranges = bundle.output_ranges.astype(np.float64)
         self.lo, self.hi = ranges[:, 0].tolist(), ranges[:, 1].tolist()
         self.zero = [min(max(0.0, lo), hi) for lo, hi in zip(self.lo, self.hi)]   # where NaN/Inf lands
+        self.pose_rate = 1.0 - math.exp(-1.0 / (POSE_EASE_S * self.fps))       # a style change eases in
 
     def style(self, style):
-        """(code float32 (style_dim,), head remainder, pose offset (5,)) of a style name, blend or raw code."""
+        """(code float32 (style_dim,), head remainder, pose offset (5,), hazard bias (2,)) of a style
+        name, blend or raw code."""
         code = style_code(self.bundle.styles, style, self.style_dim)
         styles = self.bundle.styles
-        return code, style_remainder(styles, style, code), style_pose_offset(styles, style, code)
+        return (code, style_remainder(styles, style, code), style_pose_offset(styles, style, code),
+                style_hazard_bias(styles, style, code))
 
 
 class _Stream:
@@ -222,7 +233,7 @@ class _Stream:
         self.xs = np.zeros((0, self.d_in + spec.style_dim), np.float32)
         self.raw = np.zeros((0, spec.layout.size), np.float32)
         self.code = np.zeros(spec.style_dim, np.float32)
-        self.offset = None
+        self.offset, self.pose, self.posing, self.hazard = [0.0] * 5, [0.0] * 5, False, None
         size, state = spec.layout.size, spec.layers * spec.hidden
         self._scratch = np.zeros(size + 2 * state, np.float32)     # out, h, c: one finiteness check
         self.out = self._scratch[:size].reshape(1, size)
@@ -230,11 +241,15 @@ class _Stream:
         self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
         self.speaking = False
 
-    def set_style(self, code, remainder, offset):
+    def set_style(self, code, remainder, offset, hazard):
         self.code = np.asarray(code, np.float32)
         self.xs[:, self.d_in:] = self.code
         self.renderer.set_remainder(*remainder)
-        self.offset = [float(v) for v in offset] + [0.0] if any(offset) else None     # the lid has none
+        self.offset = [float(v) for v in offset]        # the pose eases to it (pose_rate per frame)
+        if not getattr(self, "count", 0):               # no frame yet: start in this style's pose
+            self.pose = list(self.offset)
+        self.posing = any(self.offset) or any(self.pose)
+        self.hazard = [float(v) for v in hazard] if any(hazard) else None
 
     def reset(self, seed):
         self.frontend.reset()
@@ -252,6 +267,8 @@ class _Stream:
         self.speaking = False
         self.bad_state_logged = False
         self.pending = 0
+        self.pose = list(self.offset)                   # a new stream starts in its style's pose
+        self.posing = any(self.pose)
 
     def feed(self, x, pooled=False) -> int:
         """Audio in; returns the number of model frames now ready (their inputs in ``xs[:n]``).
@@ -300,11 +317,19 @@ class _Stream:
         """The n frames of the model outputs taken since :meth:`feed`."""
         sp = self.spec
         speaking = [1.0 if v else 0.0 for v in self.speech]
-        rows = self.renderer.render_rows(self.raw[:n].astype(np.float64), speaking, self.normals)
+        raw = self.raw[:n].astype(np.float64)
+        if self.hazard is not None:
+            raw[:, sp.layout.saccade] += self.hazard[0]
+            raw[:, sp.layout.blink] += self.hazard[1]
+        rows = self.renderer.render_rows(raw, speaking, self.normals)
         self.speaking = speaking[-1] >= 0.5
-        if self.offset is not None:
-            off = self.offset
-            rows = [[v + o for v, o in zip(row, off)] for row in rows]
+        if self.posing:
+            target, pose, a = self.offset, self.pose, sp.pose_rate
+            for row in rows:
+                for j in range(5):
+                    p = pose[j] = pose[j] + (target[j] - pose[j]) * a
+                    row[j] += p
+            self.posing = any(target) or any(pose)
         lo, hi, zero = sp.lo, sp.hi, sp.zero
         fps, t0 = sp.fps, self.count
         self.count += n

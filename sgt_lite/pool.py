@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from .animator import Animator, Frame, _Spec, _Stream
+from .animator import Animator, Frame, _Spec, _Stream, check_seed
 from .audio.samples import as_float32
 from .audio.vad import VadBank
 from .events.head_motion import HeadBank
@@ -49,6 +49,8 @@ class AnimatorPool:
         seeds = list(range(n)) if seeds is None else list(seeds)
         if len(seeds) != n:
             raise ConfigError(f"seeds has {len(seeds)} values for {n} streams; give one seed per stream")
+        for k, seed in enumerate(seeds):
+            check_seed(seed, f"seeds[{k}]")
         bundle = Bundle.load(model or DEFAULT_BUNDLE)
         self.bundle = bundle
         self._backend = make_backend(bundle, backend, threads)
@@ -105,9 +107,10 @@ class AnimatorPool:
     def set_style(self, i, style):
         """Stream ``i``'s style: a name, a ``{name: weight}`` blend or a raw code (as Animator.set_style)."""
         i = self._index(i)
-        code, remainder, offset = self._spec.style(style)
+        parts = self._spec.style(style)
+        code = parts[0]
         with self._lock:
-            self._streams[i].set_style(code, remainder, offset)
+            self._streams[i].set_style(*parts)
             self._codes[i] = code
             self._head.set_remainder(i, self._streams[i].renderer.head)
         self.styles_in_use[i] = style
@@ -204,6 +207,10 @@ class AnimatorPool:
         lay, fps = sp.layout, sp.fps
         B, kmax = raw.shape[:2]
         raw = raw.astype(np.float64)
+        if any(s.hazard is not None for s in streams):
+            bias = np.array([s.hazard or [0.0, 0.0] for s in streams])
+            raw[:, :, lay.saccade] += bias[:, 0:1]
+            raw[:, :, lay.blink] += bias[:, 1:2]
         r0 = streams[0].renderer
         net = raw[:, :, lay.head] * r0._std + r0._mean
         listen = spk < 0.5
@@ -214,6 +221,10 @@ class AnimatorPool:
                 u[i, :n] = eyes.draw(i, n)
         out = np.zeros((B, kmax, 6))
         everyone = np.arange(B)
+        posing = any(s.posing for s in streams)
+        if posing:
+            target = np.array([s.offset for s in streams])
+            pose = np.array([s.pose for s in streams])
         for k in range(kmax):
             ready = [i for i, n in enumerate(counts) if n > k]
             idx = everyone if len(ready) == B else np.array(ready)
@@ -221,11 +232,16 @@ class AnimatorPool:
             r = raw[idx, k]
             out[idx, k, 3:] = np.array(eyes.frame(idx, k, u[idx, k], r[:, lay.saccade], r[:, lay.blink], r[:, lay.target],
                                                   r[:, lay.state], listen[idx, k]), np.float32).T
+            if posing:          # the lone Animator's pose easing, across streams
+                pose[idx] = pose[idx] + (target[idx] - pose[idx]) * sp.pose_rate
+                out[idx, k, :5] += pose[idx]
         for i, n in enumerate(counts):
             if n:
                 eyes.advance(i, n)
-        if any(s.offset is not None for s in streams):
-            out += np.array([s.offset or [0.0] * 6 for s in streams])[:, None, :]
+        if posing:
+            for i, s in enumerate(streams):
+                s.pose = pose[i].tolist()
+                s.posing = any(s.offset) or any(s.pose)
         if not np.isfinite(out).all():
             out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
         out = np.minimum(np.maximum(out, self._lo), self._hi)

@@ -5,11 +5,14 @@ remainder std recomputed from the real and network stds the checkpoint recorded,
 ``remainder_scale`` (see :func:`sgt_train.train.remainder_std`). So a checkpoint trained with an
 older recipe renders as a new one would.
 
-Then each style's pose offset: where its source (its real training speakers, or the procedural
+Then, per style, its pose offset and hazard shifts. The pose offset: where its source (its real training speakers, or the procedural
 preset it is named after) holds the head and the eyes on average, minus where the rendered model
 holds them for that style, over the checkpoint's training audio. The network regresses towards a
 shared posture; the offset gives each style its source's head orientation and gaze direction
-(gaze only from clips whose gaze is trusted).
+(gaze only from clips whose gaze is trusted). The hazard shifts: per style, the saccade and blink
+logit shifts that bring its rendered rates to its source's (sources with trusted gaze only), so
+a "calm" style blinks and shifts its gaze like the calm preset, and a real speaker's style like
+that speaker; the default style keeps the pooled training speakers' rates.
 
 The saccade head is trained on per-frame onset labels; the renderer then draws onsets with a
 refractory time and the evaluation detects saccades as the eye tracker would, so the rendered rate
@@ -23,14 +26,17 @@ checkpoint's training speakers only (tracks whose gaze is trusted), never from i
 """
 import argparse
 import json
+import logging
 import math
 import pathlib
 
 import numpy as np
 
 from sgt_lite.evaluation import eyes as E
+from sgt_lite.evaluation import lids as L
 from sgt_lite.events.head_motion import HeadMotionConfig
 from sgt_lite.evaluation.summary import gaze_trusted
+from sgt_lite.errors import DataFormatError
 from sgt_lite.generators.model import ModelGenerator
 from sgt_lite.model.checkpoint import Checkpoint
 from sgt_lite.model.outputs import OutputLayout
@@ -38,6 +44,7 @@ from sgt_lite.motion.dataset import default_audio_root, load_tracks
 
 from .train import load_recipe, remainder_std
 
+log = logging.getLogger(__name__)
 BIAS = "generator.out.bias"
 MAX_STEP = 3.0     # largest bias change per round (also the step when nothing was rendered)
 
@@ -74,7 +81,8 @@ def apply_recipe(ck: Checkpoint, recipe: dict):
             ck.training.setdefault("recipe", {})[key] = recipe[key]
 
 
-MAX_OFFSET = 20.0
+MAX_OFFSET = 10.0      # a larger mean turn is where the camera stood, not how the person moves
+MAX_HAZARD_BIAS = 4.0
 
 
 def _mean(parts, cols):
@@ -82,35 +90,46 @@ def _mean(parts, cols):
     return np.concatenate(rows).mean(0) if rows else None
 
 
-def source_poses(ck: Checkpoint, tracks, fps: float) -> dict:
-    """{style: (head mean (3,), gaze mean (2,) or None)} of each style's source on the training side."""
+def source_tracks(ck: Checkpoint, tracks, fps: float) -> dict:
+    """{style: [tracks]} of each style's source on the training side: its real training speakers'
+    tracks, or the procedural preset it is named after, rendered over the training audio."""
     from sgt_lite.generators import PRESETS, ProceduralGenerator
 
-    recipe = ck.training.get("recipe", {})
-    groups = recipe.get("real_styles", {})
+    groups = ck.training.get("recipe", {}).get("real_styles", {})
     held = set(ck.training.get("heldout_speakers", []))
-    head, gaze = {}, {}
+    out = {}
     for t in load_tracks(audio_root=str(default_audio_root())):
-        if t.speaker in held:
-            continue
-        t = t.resampled(fps)
-        name = groups.get(t.speaker, t.speaker)
-        head.setdefault(name, []).append(t.motion[t.valid[:, :3].all(1), :3])
-        if gaze_trusted(t):
-            gaze.setdefault(name, []).append(t.motion[t.valid[:, 3:5].all(1), 3:5])
+        if t.speaker not in held:
+            out.setdefault(groups.get(t.speaker, t.speaker), []).append(t.resampled(fps))
     gen = ProceduralGenerator(fps=fps)
     for k, t in enumerate(tracks[::3]):
         audio = t.load_audio()
         for style in PRESETS:
-            m = gen.generate(audio, 16000, seed=1000 * k + list(PRESETS).index(style), style=style).motion
-            head.setdefault(style, []).append(m[:, :3])
-            gaze.setdefault(style, []).append(m[:, 3:5])
-    return {name: (_mean(head[name], slice(0, 3)), _mean(gaze.get(name, []), slice(0, 2))) for name in head}
+            out.setdefault(style, []).append(
+                gen.generate(audio, 16000, seed=1000 * k + list(PRESETS).index(style), style=style))
+    return out
 
 
-def pose_offsets(ck: Checkpoint, tracks, fps: float) -> dict:
+def source_poses(sources: dict) -> dict:
+    """{style: (head mean (3,), gaze mean (2,) or None)}: gaze only from tracks whose gaze is trusted."""
+    out = {}
+    for name, ts in sources.items():
+        head = [t.motion[t.valid[:, :3].all(1), :3] for t in ts]
+        gaze = [t.motion[t.valid[:, 3:5].all(1), 3:5] for t in ts if gaze_trusted(t)]
+        out[name] = (_mean(head, slice(0, 3)), _mean(gaze, slice(0, 2)))
+    return out
+
+
+def blink_rate(tracks) -> float:
+    """Detected blinks per minute over tracks (the evaluation's detector)."""
+    n = sum(len(L.detect_blinks(t.blink, t.fps)) for t in tracks)
+    minutes = sum(t.duration for t in tracks) / 60.0
+    return n / minutes if minutes > 0 else float("nan")
+
+
+def pose_offsets(ck: Checkpoint, tracks, sources: dict) -> dict:
     """{style: [5 offsets]} for the trained styles whose source is known (see the module docstring)."""
-    sources = source_poses(ck, tracks, fps)
+    sources = source_poses(sources)
     for entry in ck.styles.values():
         entry.pop("pose_offset", None)
     gen = ModelGenerator(ck)
@@ -121,6 +140,8 @@ def pose_offsets(ck: Checkpoint, tracks, fps: float) -> dict:
             continue
         motion = [gen.generate(a, 16000, seed=7, style=name).motion for a in audios]
         src_head, src_gaze = sources[name]
+        if src_head is None:
+            continue
         off = np.zeros(5)
         off[:3] = src_head - _mean(motion, slice(0, 3))
         if src_gaze is not None:
@@ -129,19 +150,62 @@ def pose_offsets(ck: Checkpoint, tracks, fps: float) -> dict:
     return out
 
 
-def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=print, offsets=True) -> dict:
+def hazard_biases(ck: Checkpoint, tracks, sources: dict, rounds=4, tolerance=0.1, log=log.info) -> dict:
+    """{style: [saccade shift, blink shift]}: per style, the hazard logit shifts that bring its
+    rendered saccade and blink rates (over the training audio) to its source's. Sources without
+    trusted gaze (whose saccades and blinks are tracker noise) keep a shift of 0, and so does the
+    default style: it keeps the shared calibration, the pooled training speakers' rates."""
+    targets = {}
+    default = ck.training.get("default_style")
+    for name, entry in ck.styles.items():
+        trusted = [t for t in sources.get(name, []) if gaze_trusted(t)]
+        if "head" in entry and trusted and name != default:
+            targets[name] = (saccade_rate(trusted), blink_rate(trusted))
+        entry.pop("hazard_bias", None)
+    audios = [t.load_audio() for t in tracks[::2]]
+    bias = {name: [0.0, 0.0] for name in targets}
+    last = {}
+    for r in range(rounds):
+        for name, entry in ck.styles.items():
+            if name in bias:
+                entry["hazard_bias"] = list(bias[name])
+        gen = ModelGenerator(ck)
+        done = True
+        for name, (want_s, want_b) in targets.items():
+            out = [gen.generate(a, 16000, seed=11, style=name) for a in audios]
+            got = (saccade_rate(out), blink_rate(out))
+            log(f"  {name}: round {r + 1}: saccades {got[0]:.1f}/min (source {want_s:.1f}), "
+                f"blinks {got[1]:.1f}/min (source {want_b:.1f})")
+            for j, want in enumerate((want_s, want_b)):
+                if not (want > 0 and got[j] > 0) or abs(math.log(want / got[j])) <= tolerance:
+                    continue
+                done = False
+                response = 1.0
+                prev = last.get((name, j))
+                if prev is not None and abs(bias[name][j] - prev[0]) > 1e-6 and prev[1] > 0:
+                    response = min(max(math.log(got[j] / prev[1]) / (bias[name][j] - prev[0]), 0.2), 1.5)
+                last[(name, j)] = (bias[name][j], got[j])
+                step = min(max(math.log(want / got[j]) / response, -MAX_STEP), MAX_STEP)
+                bias[name][j] = min(max(bias[name][j] + step, -MAX_HAZARD_BIAS), MAX_HAZARD_BIAS)
+        if done:
+            break
+    return {name: [round(v, 3) for v in b] for name, b in bias.items()}
+
+
+def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=log.info, styles=True) -> dict:
     ck = Checkpoint.load(ck_dir)
     if recipe is not None:
         apply_recipe(ck, recipe)
-    if offsets:
-        for name, off in pose_offsets(ck, training_tracks(ck, float(ck.model["fps"])), float(ck.model["fps"])).items():
-            ck.styles[name]["pose_offset"] = off
-            log(f"{ck_dir}: {name}: pose offset {off}")
     fps = float(ck.model["fps"])
     tracks = training_tracks(ck, fps)
     if not tracks:
-        raise SystemExit(f"{ck_dir}: no training speaker with trusted gaze to calibrate against")
+        raise DataFormatError(f"{ck_dir}: no training speaker with trusted gaze to calibrate against; "
+                              "check the corpus (data/tracks) and the checkpoint's held-out speakers")
+    for entry in ck.styles.values():          # the shared bias first, measured without per-style shifts
+        entry.pop("hazard_bias", None)
     real = saccade_rate(tracks)
+    if not real > 0:
+        raise DataFormatError(f"{ck_dir}: the training speakers' gaze shows no saccades; nothing to calibrate to")
     index = OutputLayout(len(ck.model["outputs"]) - 8).saccade
     start = float(ck.weights[BIAS][index])
     response, last = 1.0, None
@@ -160,7 +224,15 @@ def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=print, offsets=
     shift = float(ck.weights[BIAS][index]) - start
     record = ck.training.setdefault("calibration", {})
     record["saccade_bias_shift"] = round(record.get("saccade_bias_shift", 0.0) + shift, 4)     # over all runs
-    ck.training["calibration"]["saccades_per_min_real"] = round(real, 2)
+    record["saccades_per_min_real"] = round(real, 2)
+    if styles:          # rates first: the mean gaze depends a little on how often the eyes move
+        sources = source_tracks(ck, tracks, fps)
+        for name, hz in hazard_biases(ck, tracks, sources, log=log).items():
+            ck.styles[name]["hazard_bias"] = hz
+            log(f"{ck_dir}: {name}: hazard shifts (saccade, blink) {hz}")
+        for name, off in pose_offsets(ck, tracks, sources).items():
+            ck.styles[name]["pose_offset"] = off
+            log(f"{ck_dir}: {name}: pose offset {off}")
     ck.save(ck_dir)
     return {"real": real, "shift": shift}
 
@@ -173,6 +245,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--tolerance", type=float, default=0.05, help="stop when |log(real / rendered)| is below this")
     args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     recipe = None if args.recipe == "none" else load_recipe(args.recipe)
     for path in args.checkpoints:
         out = calibrate(path, recipe, args.rounds, args.tolerance)

@@ -70,12 +70,14 @@ def test_each_stream_equals_a_lone_animator(audio, backend):
         for i, fr in enumerate(pool.step(chunks)):
             got[i] += fr
         pos = [p + n for p, n in zip(pos, sizes)]
+    lone_speaking = []
     for i in range(4):
-        want = _lone(backend, audio, i)
+        anim = Animator(backend=backend, seed=SEEDS[i], style=STYLES[i])
+        want = np.array(anim.step(audio[i]))
+        lone_speaking.append(anim.speaking)
         assert len(got[i]) == len(want) > 100
         assert np.array_equal(np.array(got[i]), want), f"stream {i} differs from a lone Animator on {backend}"
-    assert pool.speaking == [False, False, False, False] or any(pool.speaking)   # a list of bools per stream
-    assert all(isinstance(v, bool) for v in pool.speaking)
+    assert pool.speaking == lone_speaking and all(isinstance(v, bool) for v in pool.speaking)
 
 
 def test_reset_and_style_change_of_one_stream(audio):
@@ -152,3 +154,35 @@ def test_model_nan_holds_the_last_output_the_same_in_pool_and_animator(audio, ca
     assert np.array_equal(np.array(got), np.array(want))
     assert np.isfinite(np.array(want)).all() and len(want) == 99
     assert caplog.text.count("the model produced NaN/Inf") == 3     # once per stream (1 lone + 2 pooled), not per frame
+
+
+@pytest.mark.parametrize("chunks, match", [
+    ([["a"], [0.0]], "flat list of numbers"),
+    ([[0.0, [1.0]], [0.0]], "flat list of numbers"),
+    ([np.zeros((2, 2), np.float32), np.zeros(4, np.float32)], "1-D"),
+    ([np.zeros(4, np.complex64), np.zeros(4, np.float32)], "dtype"),
+    ("not chunks", "chunks must be"),
+])
+def test_bad_chunks_are_refused_with_sgt_lite_errors(chunks, match):
+    pool = AnimatorPool(n_streams=2, backend="numpy")
+    with pytest.raises(BadAudioError, match=match):
+        pool.step(chunks)
+    assert [len(f) for f in pool.step([np.zeros(16000, np.float32)] * 2)] == [24, 24]   # still usable
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"seeds": [-1, 0]}, r"seeds\[0\]"), ({"seeds": ["a", 0]}, r"seeds\[0\]"), ({"seeds": [0, 1.5]}, r"seeds\[1\]"),
+    ({"seeds": [0]}, "one seed per stream"), ({"n_streams": 0}, "n_streams"),
+])
+def test_bad_pool_settings_are_refused(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        AnimatorPool(**{"n_streams": 2, "backend": "numpy", **kwargs})
+
+
+def test_bad_style_or_index_is_refused_and_changes_nothing():
+    pool = AnimatorPool(n_streams=2, backend="numpy")
+    before = list(pool.styles_in_use)
+    for i, style in ((5, "calm"), (0, "no-such-style"), (0, {"calm": 2.0, "lively": -1.0})):
+        with pytest.raises(ConfigError):
+            pool.set_style(i, style)
+    assert pool.styles_in_use == before

@@ -23,7 +23,10 @@ def as_float32(chunk) -> np.ndarray:
         if isinstance(chunk, np.ndarray):
             chunk = np.asarray(chunk)
         elif isinstance(chunk, (list, tuple)):
-            chunk = np.asarray(chunk, dtype=np.float32)
+            try:
+                chunk = np.asarray(chunk, dtype=np.float32)
+            except (ValueError, TypeError) as exc:
+                raise BadAudioError(f"audio given as a list must be a flat list of numbers ({exc})") from None
         else:
             raise BadAudioError(
                 f"audio must be a 1-D numpy array, got {type(chunk).__name__}; "

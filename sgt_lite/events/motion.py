@@ -45,23 +45,34 @@ def style_remainder(styles: dict, style, code=None):
     return style_remainder(styles, _nearest_trained(styles, code))
 
 
+def _style_vector(styles: dict, style, key: str, size: int, code=None) -> list:
+    if isinstance(style, dict):
+        total = sum(float(w) for w in style.values())
+        parts = [(float(w) / total, _style_vector(styles, name, key, size)) for name, w in style.items()]
+        return [sum(w * p[j] for w, p in parts) for j in range(size)]
+    if isinstance(style, str):
+        entry = styles[style]
+        if key in entry:
+            return [float(v) for v in entry[key]]
+        if "head" in entry:
+            return [0.0] * size
+        code = entry["code"]
+    return _style_vector(styles, _nearest_trained(styles, code), key, size)
+
+
 def style_pose_offset(styles: dict, style, code=None) -> list:
     """A style's mean pose offset (head yaw, pitch, roll, gaze yaw, pitch in degrees): where its
     source holds head and eyes on average, beyond what the network gives (fitted by
     ``sgt_train.calibrate``). Blends mix the offsets; a raw code or a style added from a clip
     takes the nearest trained style's; a trained style without one (an older bundle) has none."""
-    if isinstance(style, dict):
-        total = sum(float(w) for w in style.values())
-        parts = [(float(w) / total, style_pose_offset(styles, name)) for name, w in style.items()]
-        return [sum(w * p[j] for w, p in parts) for j in range(POSE_AXES)]
-    if isinstance(style, str):
-        entry = styles[style]
-        if "pose_offset" in entry:
-            return [float(v) for v in entry["pose_offset"]]
-        if "head" in entry:
-            return [0.0] * POSE_AXES
-        code = entry["code"]
-    return style_pose_offset(styles, _nearest_trained(styles, code))
+    return _style_vector(styles, style, "pose_offset", POSE_AXES, code)
+
+
+def style_hazard_bias(styles: dict, style, code=None) -> list:
+    """A style's shifts of the saccade and blink hazard logits, so that its rendered saccade and
+    blink rates follow its source's (fitted by ``sgt_train.calibrate``); looked up like
+    :func:`style_pose_offset`."""
+    return _style_vector(styles, style, "hazard_bias", 2, code)
 
 
 class MotionRenderer:

@@ -132,7 +132,8 @@ def check_entry(name, entry, dim: int) -> dict:
     """One table entry, checked: ``{"code": [floats], "source": str}`` plus, for the styles a
     model was trained with, ``"head": {"residual_std": [3], "residual_ar": [[a1, a2] x 3]}`` (the
     head motion the network leaves to the seeded remainder) and ``"pose_offset": [5]`` (its mean
-    head and gaze pose beyond the network's, degrees), or :class:`ConfigError`."""
+    head and gaze pose beyond the network's, degrees) and ``"hazard_bias": [2]`` (its shifts of the
+    saccade and blink hazard logits), or :class:`ConfigError`."""
     from ..events.head_motion import check_remainder
 
     check_name(name)
@@ -152,7 +153,9 @@ def check_entry(name, entry, dim: int) -> dict:
         out["head"] = {"residual_std": std.tolist(), "residual_ar": ar.tolist()}
     if "pose_offset" in f.table:
         out["pose_offset"] = [float(v) for v in f.numbers("pose_offset", length=5, lo=-30, hi=30)]
-    f.done(known_elsewhere=("code", "source", "head", "pose_offset"))
+    if "hazard_bias" in f.table:
+        out["hazard_bias"] = [float(v) for v in f.numbers("hazard_bias", length=2, lo=-8, hi=8)]
+    f.done(known_elsewhere=("code", "source", "head", "pose_offset", "hazard_bias"))
     return out
 
 
@@ -387,8 +390,8 @@ def style_code(styles: dict, style, dim: int) -> np.ndarray:
             raise ConfigError("a style blend needs at least one {name: weight}")
         for name, w in style.items():
             if not isinstance(name, str) or isinstance(w, bool) or not isinstance(w, numbers.Real) \
-                    or not math.isfinite(w):
-                raise ConfigError(f"a style blend maps style names to finite weights; got {name!r}: {w!r}")
+                    or not math.isfinite(w) or w < 0:
+                raise ConfigError(f"a style blend maps style names to finite weights >= 0; got {name!r}: {w!r}")
         total = sum(float(w) for w in style.values())
         if not total > 0:
             raise ConfigError(f"style blend weights must sum to > 0, got {style}")

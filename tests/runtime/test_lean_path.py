@@ -1,6 +1,6 @@
 """The streaming path against the plain array pipeline it replaced (per chunk: frontend, voice
 activity, stacking, one backend call per frame with state in and out, MotionRenderer.render,
-the style's pose offset, nan_to_num and clip): the same frames, bit for bit, on every installed backend and chunking."""
+the style's hazard shifts and pose offset, nan_to_num and clip): the same frames, bit for bit, on every installed backend and chunking."""
 import numpy as np
 import pytest
 
@@ -26,7 +26,7 @@ class _ArrayPipeline:
         self.layout = OutputLayout(len(m["outputs"]) - 8)
         eyes, head = runtime_configs(m, "bundle.json")
         self.renderer = MotionRenderer(self.layout, b.norm, eyes, head, float(m["fps"]), seed)
-        _, remainder, offset = anim._spec.style(anim.style)
+        _, remainder, offset, self.hazard = anim._spec.style(anim.style)
         self.renderer.set_remainder(*remainder)
         self.offset = np.array(list(offset) + [0.0])          # the style's pose offset (the lid has none)
         self.style = anim._style
@@ -53,6 +53,9 @@ class _ArrayPipeline:
             assert np.isfinite(out).all() and np.isfinite(h2).all()
             self.h, self.c, self.last = h2, c2, out
             raw[k] = out
+        raw = raw.astype(np.float64)
+        raw[:, self.layout.saccade] += self.hazard[0]          # the style's hazard shifts
+        raw[:, self.layout.blink] += self.hazard[1]
         motion = self.renderer.render(raw, speech.astype(np.float64), draws[:, nd:]) + self.offset
         lo, hi = self.b.output_ranges[:, 0].astype(np.float64), self.b.output_ranges[:, 1].astype(np.float64)
         motion = np.clip(np.nan_to_num(motion, nan=0.0, posinf=0.0, neginf=0.0), lo, hi)

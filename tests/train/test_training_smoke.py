@@ -114,8 +114,27 @@ def test_calibrate_moves_the_saccade_rate_towards_the_training_speakers(smoke_ch
         assert head["residual_std"] == pytest.approx(
             remainder_std(head["real_std"], head["network_std"], [0.5, 1, 1]).round(4).tolist(), abs=1e-4)
     assert after.training["calibration"]["saccade_bias_shift"] == pytest.approx(res["shift"], abs=1e-3)
-    assert all(len(e["pose_offset"]) == 5 for e in after.styles.values() if "head" in e)
+    # each style's rendered mean pose now sits at its source's (another seed than the fit's)
+    from sgt_train.calibrate import source_poses, source_tracks
+
+    sources = source_poses(source_tracks(after, tracks, 25.0))
+    from sgt_train.calibrate import MAX_OFFSET
+
+    name = max((n for n, e in after.styles.items() if "pose_offset" in e and sources.get(n, (None,))[0] is not None
+                and np.abs(e["pose_offset"]).max() < MAX_OFFSET),
+               key=lambda n: np.abs(after.styles[n]["pose_offset"][:3]).max())
+    size = np.abs(after.styles[name]["pose_offset"][:3]).max()
+    from sgt_lite.generators.model import ModelGenerator
+
+    gen = ModelGenerator(after)
+    mean = np.concatenate([gen.generate(t.load_audio(), 16000, seed=99, style=name).motion[:, :3]
+                           for t in tracks[::2]]).mean(0)
+    assert np.abs(mean - sources[name][0]).max() < 0.5 * size + 0.5, (name, size, mean, sources[name][0])
+    assert any("hazard_bias" in e for e in after.styles.values())
     real = res["real"]
     gap_before = abs(np.log(max(rendered_rate(before, tracks), 0.1) / real))
-    gap_after = abs(np.log(max(rendered_rate(after, tracks), 0.1) / real))
+    shared = Checkpoint.load(ck_dir)          # the shared bias alone: without the per-style shifts
+    for entry in shared.styles.values():
+        entry.pop("hazard_bias", None)
+    gap_after = abs(np.log(max(rendered_rate(shared, tracks), 0.1) / real))
     assert res["shift"] > 0.5 and gap_after < gap_before
