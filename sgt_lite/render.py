@@ -71,6 +71,17 @@ def _write_gif(path, images, fps) -> int:
     from PIL import GifImagePlugin, Image, ImageChops
 
     duration = int(round(1000 / fps))
+    part = f"{path}.part"                    # a failure mid-way leaves no half GIF under the real name
+    try:
+        n = _write_gif_frames(part, images, duration, GifImagePlugin, Image, ImageChops)
+        os.replace(part, path)
+    finally:
+        if os.path.exists(part):
+            os.remove(part)
+    return n
+
+
+def _write_gif_frames(path, images, duration, GifImagePlugin, Image, ImageChops) -> int:
     n, prev, pending = 0, None, None         # pending: (P image, offset, duration) not yet written
     with open(path, "wb") as f:
         for im in images:

@@ -68,3 +68,25 @@ def test_gif_frames_equal_pillows_all_in_memory_writer(tmp_path, sample):
     for a, b in zip(ImageSequence.Iterator(got), ImageSequence.Iterator(ref)):
         assert a.info["duration"] == b.info["duration"]
         assert np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB")))
+
+
+def test_a_gif_that_fails_mid_way_leaves_the_old_file_and_no_part(tmp_path):
+    pytest.importorskip("PIL", reason="render needs the [render] extra (pillow)")
+    from PIL import Image
+
+    from sgt_lite.render import _write_gif
+
+    out = tmp_path / "face.gif"
+    out.write_bytes(b"the old gif")
+
+    def images():
+        for k in range(3):
+            yield Image.new("RGB", (16, 16), (40 * k, 0, 0))
+        raise RuntimeError("the face drawer failed")
+
+    with pytest.raises(RuntimeError, match="drawer failed"):
+        _write_gif(str(out), images(), 12.5)
+    assert out.read_bytes() == b"the old gif"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["face.gif"]
+    assert _write_gif(str(out), (Image.new("RGB", (16, 16), (9 * k, 0, 0)) for k in range(4)), 12.5) == 4
+    assert Image.open(out).n_frames == 4
