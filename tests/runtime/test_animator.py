@@ -223,3 +223,9 @@ def test_raw_style_vectors_work_everywhere(speech):
     np.testing.assert_allclose(by_vector.motion, by_name.motion, atol=1e-5)
     anim = Animator(backend="numpy", style=code)
     assert len(anim.step(speech[:16000])) == 24
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True, None])
+def test_a_bad_seed_is_refused_by_name(seed):
+    with pytest.raises(ConfigError, match="seed must be a whole number >= 0"):
+        Animator(backend="numpy", seed=seed)
