@@ -6,7 +6,7 @@
 >>> len(frames), round(frames[1].t, 2)
 (24, 0.04)
 """
-import importlib
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -26,17 +26,4 @@ _LAZY = {
     "ConfigError": "sgt_lite.errors",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
-
-
-def __getattr__(name):
-    # Lazy so that `import sgt_lite` stays cheap on a Pi; submodules load on first use.
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sgt_lite' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY, eager=["__version__"])

@@ -3,9 +3,9 @@
 Names load on first use, so that ``from sgt_lite.audio import Frontend`` (the Animator's path)
 does not pull in the WAV reader or the ring buffer.
 """
-import importlib
+from ..lazy import lazy_exports
 
-from .resample import Resampler, resample   # eager: the submodule shares the function's name
+from .resample import Resampler, resample   # noqa: F401 (eager: the submodule shares the function's name)
 
 _LAZY = {
     "Frontend": ".frontend", "require_rate": ".frontend",
@@ -16,16 +16,4 @@ _LAZY = {
     "SAMPLE_WAV": "..resources",
 }
 
-__all__ = sorted(list(_LAZY) + ["Resampler", "resample"])
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY, eager=["Resampler", "resample"])

@@ -5,7 +5,7 @@ bundle's ``"eyes"`` table; :class:`GazePrior` holds the listening statistics fit
 tracking; :mod:`sgt_lite.events.labels` turns real gaze and blink tracks into training labels.
 Names load on first use (the Animator needs neither the gaze prior nor json at import).
 """
-import importlib
+from ..lazy import lazy_exports
 
 _LAZY = {
     "GAZE_STATES": ".config", "EyeConfig": ".config", "GazeGrid": ".config",
@@ -13,16 +13,4 @@ _LAZY = {
     "N_UNIFORMS": ".renderer", "EyeEvent": ".renderer", "EyeFrames": ".renderer", "EyeRenderer": ".renderer",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY)
