@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import sgt_lite.model.backends as backends
+from sgt_lite.model.backends import installed_backends
 from sgt_lite import Animator
 from sgt_lite.audio import SAMPLE_WAV, read_wav
 from sgt_lite.audio.synthetic import white_noise
@@ -11,18 +11,9 @@ import sgt_lite.pool as pool_module
 from sgt_lite.pool import AnimatorPool
 
 
-def _installed():
-    out = ["numpy"]
-    for name in ("onnx", "litert"):
-        try:
-            backends._import_runtime(name)
-            out.append(name)
-        except Exception:
-            pass
-    return out
 
 
-INSTALLED = _installed()
+INSTALLED = installed_backends()
 SEEDS = [3, 7, 7, 11]
 
 

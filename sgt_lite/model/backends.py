@@ -35,6 +35,24 @@ def _import_runtime(name):
                                   f"(pip install 'sgt-lite[{name}]'); " + "; ".join(errors))
 
 
+def installed_backends() -> list:
+    """The backends this machine can run, numpy first: ``"numpy"`` always, then ``"onnx"`` and
+    ``"litert"`` when their runtime imports (a runtime that fails to import in any way counts as
+    absent).
+
+    >>> installed_backends()[0]
+    'numpy'
+    """
+    out = ["numpy"]
+    for name in ("onnx", "litert"):
+        try:
+            _import_runtime(name)
+        except Exception:
+            continue
+        out.append(name)
+    return out
+
+
 class NumpyBackend:
     """The int8 weights, dequantised once, run by :class:`NumpyStep`."""
 

@@ -6,21 +6,13 @@ import numpy as np
 import pytest
 
 import sgt_lite.model.backends as backends
+from sgt_lite.model.backends import installed_backends
 from sgt_lite.errors import ModelFileError
 from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
 
 FILES = {"numpy": "weights_int8.npz", "onnx": "model_int8.onnx", "litert": "model_int8.tflite"}
 
 
-def _installed():
-    out = ["numpy"]
-    for name in ("onnx", "litert"):
-        try:
-            backends._import_runtime(name)
-            out.append(name)
-        except Exception:
-            pass
-    return out
 
 
 def _run(backend, bundle, steps=20):
@@ -45,7 +37,7 @@ def _other_valid_npz(path):
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("name", _installed())
+@pytest.mark.parametrize("name", installed_backends())
 def test_a_file_swapped_after_the_hash_check_is_never_run(tmp_path, name):
     d = tmp_path / "b"
     shutil.copytree(DEFAULT_BUNDLE, d)

@@ -8,24 +8,16 @@ import numpy as np
 import pytest
 
 import sgt_lite.model.backends as backends
+from sgt_lite.model.backends import installed_backends
 from sgt_lite import Animator, animate
 from sgt_lite.audio import SAMPLE_WAV, read_wav
 from sgt_lite.errors import BadAudioError, ConfigError, ModelFileError
 from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
 
 
-def _installed():
-    out = ["numpy"]
-    for name in ("onnx", "litert"):
-        try:
-            backends._import_runtime(name)
-            out.append(name)
-        except Exception:
-            pass
-    return out
 
 
-INSTALLED = _installed()
+INSTALLED = installed_backends()
 
 
 @pytest.fixture(scope="module")
