@@ -6,7 +6,7 @@ import sys
 import threading
 import time
 
-from .pacing import ServoPacer
+from .pacing import ServoPacer, feed, periods_due
 
 log = logging.getLogger(__name__)
 
@@ -229,16 +229,12 @@ def _loop(anim, shaper, driver, source, stop, head, duration, status_every_s, ou
         if chunk is None:
             break
         c0 = time.process_time()
-        frames = anim.step(chunk) if chunk.size else []
-        for f in frames:
-            shaper.push(f)
+        feed(anim, shaper, chunk, stats)
         if hasattr(driver, "speaking"):          # heads that show it (Reachy Mini's antennas)
             driver.speaking = bool(getattr(anim, "speaking", True))
-        stats["frames"] += len(frames)
-        stats["audio_s"] += chunk.size / anim.sample_rate
         stats["cpu"] += time.process_time() - c0
         while not stop.is_set():
-            due = int((stats["audio_s"] - anim.latency_s - shaper.t) / shaper.dt + 1e-9)   # periods of audio
+            due = periods_due(anim, shaper, stats["audio_s"])
             if due < 1:
                 break
             pacer.wait()

@@ -60,3 +60,20 @@ class ServoPacer:
             return
         now = self.clock()
         self.due = now + self.dt if self.due is None or now - self.due > self.dt / 2 else self.due + self.dt
+
+
+def feed(anim, shaper, chunk, stats) -> list:
+    """One chunk of audio through the Animator into the shaper; counts its frames and seconds in
+    ``stats`` (the loops of ``sgt-lite demo`` and ``sgt-lite ros2``)."""
+    frames = anim.step(chunk) if chunk.size else []
+    for f in frames:
+        shaper.push(f)
+    stats["frames"] += len(frames)
+    stats["audio_s"] += chunk.size / anim.sample_rate
+    return frames
+
+
+def periods_due(anim, shaper, audio_s) -> int:
+    """How many servo periods the shaper's clock trails the audio fed so far (less the model's
+    latency): the commands owed now."""
+    return int((audio_s - anim.latency_s - shaper.t) / shaper.dt + 1e-9)

@@ -19,7 +19,7 @@ import time
 
 from .errors import ConfigError
 from .heads.base import HeadDriver, HeadDriverError
-from .pacing import ServoPacer
+from .pacing import ServoPacer, feed, periods_due
 
 log = logging.getLogger(__name__)
 
@@ -244,14 +244,10 @@ def _ros_loop(anim, shaper, head, source, stop, duration, clock=time.monotonic, 
         if chunk is None:
             break
         c0 = time.process_time()
-        frames = anim.step(chunk) if chunk.size else []
-        for f in frames:
-            shaper.push(f)
+        feed(anim, shaper, chunk, stats)
         head.speaking = getattr(anim, "speaking", True)
-        stats["frames"] += len(frames)
-        stats["audio_s"] += chunk.size / anim.sample_rate
         while not stop.is_set():
-            due = int((stats["audio_s"] - anim.latency_s - shaper.t) / shaper.dt + 1e-9)   # periods of audio
+            due = periods_due(anim, shaper, stats["audio_s"])
             if due < 1:
                 break
             head.write(pacer.tick(shaper, due))
