@@ -243,3 +243,15 @@ def child_place():
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
         res = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, text=True)
     return cwd, env, res.stdout.strip() or "?"
+
+
+def write_json(report: dict, where: str):
+    """A benchmark's JSON report to ``where``: a path, or ``-`` for standard output."""
+    import json
+
+    text = json.dumps(report, indent=1)
+    if where == "-":
+        print(text)
+    else:
+        with open(where, "w") as f:
+            f.write(text + "\n")

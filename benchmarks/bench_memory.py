@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from _common import child_place, loadavg, machine, speech_blocks
+from _common import child_place, loadavg, machine, speech_blocks, write_json
 
 CHILD = r"""
 import json, resource, sys, time
@@ -139,13 +139,8 @@ def main(argv=None):
               f"{r['peak_kb'] / 1024:.1f} MB | {(r['peak_kb'] - base['peak_kb']) / 1024:+.1f} MB | "
               f"{r['wall_s']:.1f} s | {r['cpu_s']:.1f} s |")
     if args.json:
-        report = json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "backend": args.backend,
-                             "baseline": base, "runs": rows}, indent=1)
-        if args.json == "-":
-            print(report)
-        else:
-            with open(args.json, "w") as f:
-                f.write(report + "\n")
+        write_json({"machine": machine(), "loadavg": [load_before, load_after], "backend": args.backend,
+                   "baseline": base, "runs": rows}, args.json)
 
 
 if __name__ == "__main__":

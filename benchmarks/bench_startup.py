@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from _common import ORIGINAL_ENV, child_place, loadavg, machine, spread
+from _common import ORIGINAL_ENV, child_place, loadavg, machine, spread, write_json
 
 CHILD = r"""
 import time
@@ -158,14 +158,9 @@ def main(argv=None):
     for name, b, s in rows:
         print(f"| {name} | {b} | {s['min']:.1f} | {s['median']:.1f} | {s['max']:.1f} |")
     if args.json:
-        report = json.dumps({"machine": machine(), "loadavg": [load_before, load_after], "rounds": args.rounds,
-                             "rows": [{"name": n, "backend": b, **s} for n, b, s in rows],
-                             "heavy_modules": heavy}, indent=1)
-        if args.json == "-":
-            print(report)
-        else:
-            with open(args.json, "w") as f:
-                f.write(report + "\n")
+        write_json({"machine": machine(), "loadavg": [load_before, load_after], "rounds": args.rounds,
+                   "rows": [{"name": n, "backend": b, **s} for n, b, s in rows],
+                   "heavy_modules": heavy}, args.json)
 
 
 if __name__ == "__main__":
