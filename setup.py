@@ -8,6 +8,15 @@ mfcc = Extension(
     extra_compile_args=["-O3", "-ffp-contract=off"],
 )
 
+frames = Extension(
+    "sgt_lite.events._frames",
+    sources=["sgt_lite/events/_frames_binding.c", "sgt_lite/events/csrc/sgt_frames.c"],
+    include_dirs=["sgt_lite/events"],
+    # no FMA contraction and no builtin maths (gcc would fuse sin + cos into sincos and turn pow(x, 2)
+    # into x * x): the same libm calls as Python's math module, so the frames are bit-identical
+    extra_compile_args=["-O2", "-ffp-contract=off", "-fno-builtin", "-fexcess-precision=standard"],
+)
+
 DATA = ["scipy>=1.7", "matplotlib>=3.5"]
 # mediapipe 0.10.21 is the newest wheel that ships its face models (newer ones
 # download them at run time); it needs numpy < 2.
@@ -51,10 +60,10 @@ setup(
     license="MIT",
     python_requires=">=3.9",
     packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*", "quantize"]),
-    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c",
+    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c", "events/csrc/*.h", "events/csrc/*.c",
                                "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe", "events/*.json",
                                "shaping/profiles/*.toml"]},
-    ext_modules=[mfcc],
+    ext_modules=[mfcc, frames],
     install_requires=["numpy>=1.21", "tomli>=1.1; python_version < '3.11'"],
     extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "onnx": ONNX, "litert": LITERT,
                     "quantize": QUANTIZE, "robot": ROBOT, "render": RENDER, "display": DISPLAY, "audio": AUDIO,

@@ -10,6 +10,8 @@ from .audio import Frontend
 from .audio.resample import Resampler
 from .audio.samples import as_float32
 from .errors import BadAudioError, ConfigError
+from .events.renderer import N_UNIFORMS
+from .events.native import frames_choice, make_frames
 from .events.motion import MotionRenderer, runtime_configs, style_hazard_bias, style_pose_offset, style_remainder
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -197,6 +199,7 @@ class _Spec:
         self.lo, self.hi = ranges[:, 0].tolist(), ranges[:, 1].tolist()
         self.zero = [min(max(0.0, lo), hi) for lo, hi in zip(self.lo, self.hi)]   # where NaN/Inf lands
         self.pose_rate = 1.0 - math.exp(-1.0 / (POSE_EASE_S * self.fps))       # a style change eases in
+        self.native = frames_choice() == "c"
 
     def style(self, style):
         """(code float32 (style_dim,), head remainder, pose offset (5,), hazard bias (2,)) of a style
@@ -239,7 +242,17 @@ class _Stream:
         self.out = self._scratch[:size].reshape(1, size)
         self.h = self._scratch[size:size + state].reshape(1, spec.layers, spec.hidden)
         self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
-        self.speaking = False
+        self._speaking = False
+        self.native = make_frames(self.vad, self.renderer, spec.lo, spec.hi, spec.zero, spec.pose_rate,
+                                  spec.noise_dim, Frame) if spec.native else None
+
+    @property
+    def speaking(self) -> bool:
+        return self.native.speaking if self.native is not None else self._speaking
+
+    @speaking.setter
+    def speaking(self, value):
+        self._speaking = value
 
     def set_style(self, code, remainder, offset, hazard):
         self.code = np.asarray(code, np.float32)
@@ -250,6 +263,8 @@ class _Stream:
             self.pose = list(self.offset)
         self.posing = any(self.offset) or any(self.pose)
         self.hazard = [float(v) for v in hazard] if any(hazard) else None
+        if self.native is not None:
+            self.native.set_style([v for c in self.renderer.head._coef for v in c], self.offset, self.hazard)
 
     def reset(self, seed):
         self.frontend.reset()
@@ -261,6 +276,9 @@ class _Stream:
         self.c[:] = 0.0
         self.rng = np.random.default_rng(seed)
         self.renderer.reset(seed)
+        self.eye_rng = self.renderer.eyes._rng
+        if self.native is not None:
+            self.native.reset()
         self.count = 0
         self.last_raw = np.zeros(self.spec.layout.size, np.float32)
         self.last_raw[self.spec.layout.saccade] = self.last_raw[self.spec.layout.blink] = -30.0
@@ -285,7 +303,8 @@ class _Stream:
         if pooled:
             self.draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
             return n
-        self.speech = self.vad.decide_stacked(feats)      # one decision per model frame
+        if self.native is None:
+            self.speech = self.vad.decide_stacked(feats)      # one decision per model frame
         if not n <= len(self.xs) <= max(256, 4 * n):    # grow, or let a one-off huge chunk's buffers go
             self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
             self.xs[:, self.d_in:] = self.code
@@ -293,28 +312,38 @@ class _Stream:
         self.xs[:n, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
         draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
         self.xs[:n, sp.feature_dim:self.d_in] = draws[:, :sp.noise_dim]
-        self.head_draws = draws[:, sp.noise_dim:]
-        self.normals = self.head_draws.tolist()
+        self.draws = draws
+        if self.native is None:
+            self.normals = draws[:, sp.noise_dim:].tolist()
         self.pending = n
         return n
 
     def take(self, k):
         """Accepts the network's frame k from ``out``, ``h``, ``c``; on NaN/Inf holds the last output
         and zeroes the state."""
+        if self.native is not None:
+            if not self.native.take(self._scratch, self.raw, self.last_raw, k):
+                self._bad_state()
+            return
         out, h, c = self.out, self.h, self.c
         if math.isfinite(np.add.reduce(self._scratch, dtype=np.float64)):     # NaN/Inf propagate; no overflow
             self.last_raw[:] = out[0]
             self.raw[k] = out[0]
         else:
-            if not self.bad_state_logged:
-                log.error("the model produced NaN/Inf; holding its last output and resetting its state")
-                self.bad_state_logged = True
+            self._bad_state()
             h[:] = 0.0
             c[:] = 0.0
             self.raw[k] = self.last_raw
 
+    def _bad_state(self):
+        if not self.bad_state_logged:
+            log.error("the model produced NaN/Inf; holding its last output and resetting its state")
+            self.bad_state_logged = True
+
     def finish(self, n) -> list:
         """The n frames of the model outputs taken since :meth:`feed`."""
+        if self.native is not None:
+            return self._finish_native(n, self.raw)
         sp = self.spec
         speaking = [1.0 if v else 0.0 for v in self.speech]
         raw = self.raw[:n].astype(np.float64)
@@ -342,6 +371,19 @@ class _Stream:
                 if not lo[j] <= v <= hi[j]:
                     row[j] = (hi[j] if v > hi[j] else lo[j]) if math.isfinite(v) else zero[j]
             frames.append(new(Frame, ((t0 + k) / fps, *row)))
+        return frames
+
+
+    def _finish_native(self, n, raw) -> list:
+        """:meth:`finish` in C: the same frames (``raw``: the n network outputs, float32)."""
+        nat = self.native
+        seen = nat.nonfinite
+        u = self.eye_rng.random((n, N_UNIFORMS))
+        frames = nat.run(n, self.feats, raw, self.draws, u, self.count)
+        if nat.nonfinite != seen:
+            self.renderer.eyes._nonfinite()
+        self.count += n
+        self.pending = 0
         return frames
 
 

@@ -4,20 +4,17 @@ import threading
 
 import numpy as np
 
-from .animator import Animator, Frame, _Spec, _Stream, check_seed
+from .animator import Animator, _Spec, _Stream, check_seed
 from .audio.samples import as_float32
-from .audio.vad import VadBank
-from .events.head_motion import HeadBank
-from .events.renderer import N_UNIFORMS, EyeBank
 from .errors import BadAudioError, ConfigError
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
 
 log = logging.getLogger(__name__)
 
-# From this many streams on, the per-frame work runs as arrays across streams; below it, numpy's
-# per-call cost on tiny arrays outweighs the gain and each stream runs the lone Animator's path
-# (the same frames either way; measured by benchmarks/bench_pool.py: even at about 8 streams).
+# From this many streams on, the network inputs of all streams are built and checked as arrays;
+# below it, each stream runs the lone Animator's path (the same frames either way; measured by
+# benchmarks/bench_pool.py). The per-frame stages after the network run per stream in C.
 VECTOR_MIN_STREAMS = 8
 
 
@@ -57,20 +54,14 @@ class AnimatorPool:
         self._spec = _Spec(bundle)
         self.input_rate = Animator._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
         self._streams = [_Stream(self._spec, self.input_rate) for _ in range(n)]
-        self._vectorised = n >= VECTOR_MIN_STREAMS
-        self._vad = VadBank(n, frontend=bundle.frontend)
+        # without the C stages (SGT_LITE_FRAMES=python, or no compiler) every stream runs the lone path
+        self._vectorised = n >= VECTOR_MIN_STREAMS and self._spec.native
         sp = self._spec
-        self._head = HeadBank(n, sp.head, sp.fps, self._streams[0].renderer.head.mean)
-        self._eyes = EyeBank([s.renderer.eyes for s in self._streams])
-        self._lo, self._hi = np.array(sp.lo), np.array(sp.hi)
         self._codes = np.zeros((n, sp.style_dim), np.float32)
         # the LSTM state and last good output of every stream, as arrays (the streams' own are unused)
         self._H = np.zeros((n, sp.layers, sp.hidden), np.float32)
         self._C = np.zeros((n, sp.layers, sp.hidden), np.float32)
         self._last = np.zeros((n, sp.layout.size), np.float32)
-        if self._vad.block != self._spec.stack:
-            raise ConfigError(f"{bundle.path}: the voice-activity block ({self._vad.block} frames) must equal the "
-                              f"model's frame stacking ({self._spec.stack})")
         self.seeds = seeds
         self._lock = threading.Lock()
         default = style if style is not None else bundle.config.get("default_style", next(iter(bundle.styles)))
@@ -112,7 +103,6 @@ class AnimatorPool:
         with self._lock:
             self._streams[i].set_style(*parts)
             self._codes[i] = code
-            self._head.set_remainder(i, self._streams[i].renderer.head)
         self.styles_in_use[i] = style
 
     def reset(self, i=None):
@@ -120,13 +110,9 @@ class AnimatorPool:
         with self._lock:
             for k in (range(len(self)) if i is None else (self._index(i),)):
                 self._streams[k].reset(self.seeds[k])
-            self._vad.reset(None if i is None else self._index(i))
             sel = slice(None) if i is None else self._index(i)
             self._H[sel], self._C[sel] = 0.0, 0.0
             self._last[sel] = self._streams[0].last_raw
-            self._head.reset(None if i is None else self._index(i))
-            for k in (range(len(self)) if i is None else (self._index(i),)):
-                self._eyes.load(k)
 
     def step(self, chunks) -> list:
         """One chunk per stream in; per stream the frames it completed (a list of lists)."""
@@ -148,26 +134,22 @@ class AnimatorPool:
             if kmax == 0:
                 return [[] for _ in streams]
             B, size = len(streams), self._spec.layout.size
-            run, vad = self._backend.run, self._vad
+            run = self._backend.run
             raw = np.zeros((B, kmax, size), np.float32)
-            spk = np.zeros((B, kmax))
-            z = np.zeros((B, kmax, 3))
             sp = self._spec
             d_in = sp.feature_dim + sp.noise_dim
             everyone = np.arange(B)
             for k in range(kmax):
-                # every stream with a frame k ready: voice activity as arrays, the network through one interpreter
+                # every stream with a frame k ready: the network through one interpreter
                 ready = [i for i, n in enumerate(counts) if n > k]
                 full = len(ready) == B
                 idx = everyone if full else np.array(ready)
                 feats = np.stack([streams[i].feats[k] for i in ready])
                 draws = np.stack([streams[i].draws[k] for i in ready])
-                spk[idx, k] = vad.step(idx, feats)
                 x = np.empty((len(ready), d_in + sp.style_dim), np.float32)
                 x[:, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
                 x[:, sp.feature_dim:d_in] = draws[:, :sp.noise_dim]
                 x[:, d_in:] = self._codes[idx]
-                z[idx, k] = draws[:, sp.noise_dim:]
                 h, c = (self._H, self._C) if full else (self._H[idx], self._C[idx])
                 out = np.empty((len(ready), size), np.float32)
                 run(x, h, c, out)
@@ -178,7 +160,7 @@ class AnimatorPool:
                 if not full:
                     self._H[idx], self._C[idx] = h, c
                 raw[idx, k] = out
-            return self._finish(counts, raw, spk, z)
+            return [s._finish_native(n, raw[i, :n]) if n else [] for i, (s, n) in enumerate(zip(streams, counts))]
 
     def _step_each(self, xs) -> list:
         """A few streams: each through the lone Animator's path, the network calls still shared."""
@@ -200,59 +182,3 @@ class AnimatorPool:
                           "its state", idx[j])
                 s.bad_state_logged = True
             h[j], c[j], out[j] = 0.0, 0.0, self._last[idx[j]]
-
-    def _finish(self, counts, raw, spk, z) -> list:
-        """Eye events per stream, head motion and clamps for all streams as arrays, then frames."""
-        streams, sp = self._streams, self._spec
-        lay, fps = sp.layout, sp.fps
-        B, kmax = raw.shape[:2]
-        raw = raw.astype(np.float64)
-        if any(s.hazard is not None for s in streams):
-            bias = np.array([s.hazard or [0.0, 0.0] for s in streams])
-            raw[:, :, lay.saccade] += bias[:, 0:1]
-            raw[:, :, lay.blink] += bias[:, 1:2]
-        r0 = streams[0].renderer
-        net = raw[:, :, lay.head] * r0._std + r0._mean
-        listen = spk < 0.5
-        eyes = self._eyes
-        u = np.zeros((B, kmax, N_UNIFORMS))
-        for i, n in enumerate(counts):
-            if n:
-                u[i, :n] = eyes.draw(i, n)
-        out = np.zeros((B, kmax, 6))
-        everyone = np.arange(B)
-        posing = any(s.posing for s in streams)
-        if posing:
-            target = np.array([s.offset for s in streams])
-            pose = np.array([s.pose for s in streams])
-        for k in range(kmax):
-            ready = [i for i, n in enumerate(counts) if n > k]
-            idx = everyone if len(ready) == B else np.array(ready)
-            out[idx, k, :3] = self._head.step(idx, net[idx, k], spk[idx, k], z[idx, k])
-            r = raw[idx, k]
-            out[idx, k, 3:] = np.array(eyes.frame(idx, k, u[idx, k], r[:, lay.saccade], r[:, lay.blink], r[:, lay.target],
-                                                  r[:, lay.state], listen[idx, k]), np.float32).T
-            if posing:          # the lone Animator's pose easing, across streams
-                pose[idx] = pose[idx] + (target[idx] - pose[idx]) * sp.pose_rate
-                out[idx, k, :5] += pose[idx]
-        for i, n in enumerate(counts):
-            if n:
-                eyes.advance(i, n)
-        if posing:
-            for i, s in enumerate(streams):
-                s.pose = pose[i].tolist()
-                s.posing = any(s.offset) or any(s.pose)
-        if not np.isfinite(out).all():
-            out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
-        out = np.minimum(np.maximum(out, self._lo), self._hi)
-        frames = []
-        new = tuple.__new__
-        for i, (s, n) in enumerate(zip(streams, counts)):
-            if not n:
-                frames.append([])
-                continue
-            t0 = s.count
-            frames.append([new(Frame, ((t0 + k) / fps, *row)) for k, row in enumerate(out[i, :n].tolist())])
-            s.speaking = bool(spk[i, n - 1] >= 0.5)
-            s.count += n
-        return frames

@@ -102,6 +102,30 @@ class VadOutput(NamedTuple):
     speaking: np.ndarray
 
 
+def _norm(v) -> float:
+    """Euclidean norm as a plain left-to-right sum of squares (the C stage adds the same way)."""
+    s = 0.0
+    for x in v:
+        s += x * x
+    return math.sqrt(s)
+
+
+def _dist(a, b) -> float:
+    s = 0.0
+    for x, y in zip(a, b):
+        d = x - y
+        s += d * d
+    return math.sqrt(s)
+
+
+def _column_means(rows, inv) -> list:
+    """Per column, 0.0 plus the rows in order, times ``inv`` (no builtin sum: Python 3.12 compensates it)."""
+    acc = [0.0] * len(rows[0])
+    for r in rows:
+        acc = [a + v for a, v in zip(acc, r)]
+    return [a * inv for a in acc]
+
+
 def _ema_keep(seconds: float, rate: float) -> float:
     """Per-step decay of an exponential moving average with time constant ``seconds``."""
     return 0.0 if seconds <= 0 else math.exp(-1.0 / (seconds * rate))
@@ -200,14 +224,14 @@ class VoiceActivity:
             rows = pending + x.tolist()
             self._pending = rows[n * b:]
             inv = 1.0 / b
-            return [[v * inv for v in map(sum, zip(*rows[i * b:(i + 1) * b]))] for i in range(n)]
+            return [_column_means(rows[i * b:(i + 1) * b], inv) for i in range(n)]
         if pending:
             x = np.concatenate([np.asarray(pending, np.float64), x])
         x = x.astype(np.float64)
         self._pending = x[n * b:].tolist()
         if n == 0:
             return []
-        acc = x[0:n * b:b]
+        acc = x[0:n * b:b] + 0.0                   # 0.0 first, as _column_means adds
         for i in range(1, b):
             acc = acc + x[i:n * b:b]
         return (acc * (1.0 / b)).tolist()
@@ -220,9 +244,9 @@ class VoiceActivity:
     def _block_features(self, mean) -> list:
         e = mean[-1]
         cep = mean[1:N_CEPSTRA]
-        env = math.hypot(*cep[1:])
+        env = _norm(cep[1:])
         prev = self._prev_cep
-        flux = math.dist(cep, prev) if prev is not None else 0.0
+        flux = _dist(cep, prev) if prev is not None else 0.0
         self._prev_cep = cep
         m = self._ema
         if self._first:
@@ -281,9 +305,9 @@ class VoiceActivity:
         inv = 1.0 / b
         means = []
         for r in blocks.tolist():
-            if not math.isfinite(sum(r)):
+            if not all(map(math.isfinite, r)):
                 r = [v if math.isfinite(v) else 0.0 for v in r]
-            means.append([v * inv for v in map(sum, zip(*[r[i * fs:(i + 1) * fs] for i in range(b)]))])
+            means.append(_column_means([r[i * fs:(i + 1) * fs] for i in range(b)], inv))
         return self._decide_means(means)[1]
 
     def _decide_means(self, means) -> tuple:
@@ -308,120 +332,6 @@ class VoiceActivity:
     def logits(self, features) -> np.ndarray:
         """The (unsmoothed) speech logit of each row of raw features."""
         return np.array([self._logit(list(map(float, f))) for f in np.asarray(features, np.float64)])
-
-
-class VadBank:
-    """:class:`VoiceActivity` for many streams at once, one block per stream per call, as arrays.
-
-    Each stream's ``speaking`` states are exactly those of its own VoiceActivity fed the same
-    frames (the same IEEE operations in the same order, elementwise across streams; the two
-    vector norms go through :mod:`math` per stream, as there). Used by ``AnimatorPool``.
-
-    >>> bank, lone = VadBank(2), VoiceActivity()
-    >>> frames = np.random.default_rng(0).normal(0, 5, (40, 14)).astype(np.float32)
-    >>> blocks = frames.reshape(10, 56)
-    >>> got = [bool(bank.step(np.arange(2), np.stack([b, b]))[0]) for b in blocks]
-    >>> got == lone.process(frames).speaking.tolist()
-    True
-    """
-
-    def __init__(self, n_streams: int, config: VadConfig = None, frontend: FrontendConfig = None, weights: dict = None):
-        v = VoiceActivity(config, frontend, weights)
-        self._v = v
-        self.n = int(n_streams)
-        self.block, self.frame_size = v.config.block, v.frame_size
-        self._mean = np.array(v._mean)
-        self._inv_scale = np.array(v._inv_scale)
-        self.reset()
-
-    def reset(self, i=None):
-        """Forgets stream ``i`` (every stream when None)."""
-        n, v = self.n, self._v
-        if i is None:
-            self._first = np.ones(n, bool)
-            self._ema = np.zeros((9, n))
-            self._prev = np.zeros((n, N_CEPSTRA - 1))
-            self._has_prev = np.zeros(n, bool)
-            self._energy = np.full((n, v._floor_n), np.inf)
-            self._snr = np.full((n, v._snr_n), -np.inf)
-            self._flux = np.full((n, v._flux_n), np.inf)
-            self._pos = np.zeros(n, np.int64)           # blocks seen (ring positions)
-            self._run_on = np.zeros(n, np.int64)
-            self._run_off = np.zeros(n, np.int64)
-            self.speaking = np.zeros(n, bool)
-            return
-        self._first[i], self._ema[:, i], self._has_prev[i] = True, 0.0, False
-        self._energy[i], self._snr[i], self._flux[i] = np.inf, -np.inf, np.inf
-        self._pos[i] = self._run_on[i] = self._run_off[i] = 0
-        self.speaking[i] = False
-
-    def step(self, idx, blocks) -> list:
-        """One block for each stream in ``idx`` (ints): ``blocks`` (m, block * frame_size), the
-        stacked frontend frames (a model frame's input); returns their speaking states (bools)."""
-        v = self._v
-        b, fs = self.block, self.frame_size
-        x = np.asarray(blocks, np.float64).reshape(len(idx), b, fs)
-        if not np.isfinite(x).all():
-            x = np.where(np.isfinite(x), x, 0.0)
-        acc = x[:, 0] + 0.0                         # sum() starts from 0, as VoiceActivity's does
-        for i in range(1, b):
-            acc = acc + x[:, i]
-        mean = acc * (1.0 / b)
-        e = mean[:, -1]
-        cep = mean[:, 1:N_CEPSTRA]
-        cl = cep.tolist()
-        env = np.array([math.hypot(*r[1:]) for r in cl])
-        has_prev = self._has_prev[idx]
-        flux = np.array([math.dist(r, p) if h else 0.0 for r, p, h in zip(cl, self._prev[idx].tolist(), has_prev)])
-        self._prev[idx] = cep
-        self._has_prev[idx] = True
-        m = self._ema[:, idx]
-        first = self._first[idx]
-        if first.any():
-            for j, val in enumerate((e, env, flux, cep[:, 0], e, e)):
-                m[j] = np.where(first, val, m[j])
-            self._first[idx] = False
-        k = v._k_energy
-        m[0] = k * m[0] + (1.0 - k) * e
-        k = v._k_feat
-        m[1] = k * m[1] + (1.0 - k) * env
-        m[2] = k * m[2] + (1.0 - k) * flux
-        m[3] = k * m[3] + (1.0 - k) * cep[:, 0]
-        m[4] = v._k_fast * m[4] + (1.0 - v._k_fast) * e
-        m[5] = v._k_slow * m[5] + (1.0 - v._k_slow) * e
-        swing = np.abs(m[4] - m[5])
-        m[6] = v._k_mod * m[6] + (1.0 - v._k_mod) * swing
-        m[7] = v._k_mod_long * m[7] + (1.0 - v._k_mod_long) * swing
-        pos = self._pos[idx]
-        energy = self._energy[idx]
-        rows = np.arange(len(pos))
-        energy[rows, pos % energy.shape[1]] = m[0]
-        snr = np.minimum(m[0] - energy.min(1), 40.0)
-        snr_h = self._snr[idx]
-        snr_h[rows, pos % snr_h.shape[1]] = snr
-        flux_h = self._flux[idx]
-        flux_h[rows, pos % flux_h.shape[1]] = flux
-        self._energy[idx], self._snr[idx], self._flux[idx] = energy, snr_h, flux_h
-        self._pos[idx] = pos + 1
-        f = (snr, snr_h.max(1), np.minimum(np.maximum(m[0], -60.0), 40.0), m[1], m[2], m[3],
-             m[6] / (m[6] + 2.0), m[7] / (m[7] + 2.0), flux_h.min(1))
-        z = [(fv - mu) * sc for fv, mu, sc in zip(f, v._mean, v._inv_scale)]
-        out = v._intercept - ENVELOPE_PENALTY * np.maximum(f[3] - ENVELOPE_VOICE_MAX, 0.0)
-        for w, zv in zip(v._coef, z):
-            out = out + w * zv
-        for w, (i, j) in zip(v._coef[N_FEATURES:], PAIRS):
-            out = out + w * z[i] * z[j]
-        ks = v._k_smooth
-        m[8] = ks * m[8] + (1.0 - ks) * out
-        self._ema[:, idx] = m
-        zs = m[8]
-        c = v.config
-        run_on = np.where(zs >= c.on_logit, self._run_on[idx] + 1, 0)
-        run_off = np.where(zs < c.off_logit, self._run_off[idx] + 1, 0)
-        self._run_on[idx], self._run_off[idx] = run_on, run_off
-        spk = np.where(run_on >= v._onset, True, np.where(run_off >= v._hang, False, self.speaking[idx]))
-        self.speaking[idx] = spk
-        return spk
 
 
 def fixed_offset(features) -> np.ndarray:

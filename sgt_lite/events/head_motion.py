@@ -168,67 +168,6 @@ class HeadMotion:
         return out
 
 
-class HeadBank:
-    """:class:`HeadMotion` for many streams at once, one frame per stream per call, as arrays.
-
-    Each stream's frames are exactly those of its own HeadMotion with the same remainder (the
-    same IEEE operations in the same order, elementwise across streams). Used by ``AnimatorPool``.
-
-    >>> hm, bank = HeadMotion(HeadMotionConfig(), 25.0, np.zeros(3)), HeadBank(2, HeadMotionConfig(), 25.0, np.zeros(3))
-    >>> hm.set_remainder((3.0, 2.0, 1.5), ((1.8, -0.82),) * 3); bank.set_remainder(1, hm)
-    >>> z = np.random.default_rng(0).standard_normal((20, 3))
-    >>> want = hm.run([[1.0, 2.0, 0.5]] * 20, [1.0] * 20, z.tolist())
-    >>> got = [bank.step(np.array([1]), np.array([[1.0, 2.0, 0.5]]), np.ones(1), zk[None])[0].tolist() for zk in z]
-    >>> got == want
-    True
-    """
-
-    def __init__(self, n_streams: int, cfg: HeadMotionConfig, fps: float, mean):
-        one = HeadMotion(cfg, fps, mean)
-        self.cfg, self.n = cfg, int(n_streams)
-        self.mean = one.mean.copy()
-        self._k, self._attack, self._release = one._k, one._attack, one._release
-        self._a1 = np.zeros((self.n, AXES))
-        self._a2 = np.zeros((self.n, AXES))
-        self._e = np.zeros((self.n, AXES))
-        self.reset()
-
-    def set_remainder(self, i, head: HeadMotion):
-        """Stream ``i`` takes the remainder ``head`` (a HeadMotion) was given."""
-        c = np.array(head._coef)
-        self._a1[i], self._a2[i], self._e[i] = c[:, 0], c[:, 1], c[:, 2]
-
-    def reset(self, i=None):
-        sl = slice(None) if i is None else i
-        if i is None:
-            self._lp1, self._lp2 = np.zeros((self.n, AXES)), np.zeros((self.n, AXES))
-            self._r1, self._r2 = np.zeros((self.n, AXES)), np.zeros((self.n, AXES))
-            self.engagement = np.zeros(self.n)
-        self._lp1[sl] = self.mean
-        self._lp2[sl] = self.mean
-        self._r1[sl] = 0.0
-        self._r2[sl] = 0.0
-        self.engagement[sl] = self.cfg.listen_level
-
-    def step(self, idx, net, speaking, normals) -> np.ndarray:
-        """One frame for the streams ``idx``: ``net`` and ``normals`` (m, 3), ``speaking`` (m,)."""
-        k = self._k
-        k1 = 1 - k
-        p = k * self._lp1[idx] + k1 * net
-        q = k * self._lp2[idx] + k1 * p
-        r1 = self._r1[idx]
-        n = self._a1[idx] * r1 + self._a2[idx] * self._r2[idx] + self._e[idx] * normals
-        self._lp1[idx], self._lp2[idx], self._r2[idx], self._r1[idx] = p, q, r1, n
-        lvl = self.cfg.listen_level
-        eng = self.engagement[idx]
-        target = lvl + (1.0 - lvl) * np.minimum(np.maximum(speaking, 0.0), 1.0)
-        rate = np.where(target > eng, self._attack, self._release)
-        eng = np.minimum(np.maximum(eng + (target - eng) * rate, 0.0), 1.0)
-        self.engagement[idx] = eng
-        m = self.mean
-        return m + eng[:, None] * ((q - m) + n)
-
-
 # How close to the edge of the stable triangle a fitted AR(2) may come. Smoothed head motion at
 # 25 fps has a1 + a2 up to ~0.998 (roll especially); a tighter margin shortens the fitted
 # correlation time and makes the rendered motion faster than the real one.

@@ -72,6 +72,7 @@ class GazePrior:
             raise ModelFileError(f"gaze prior for {mode}: sigma must be > 0 and the shift quantiles ascending")
         self.mode = mode
         self._levels = np.linspace(0.0, 1.0, self._amp.size)
+        self._levels_list, self._amp_list = self._levels.tolist(), self._amp.tolist()
 
     @classmethod
     def load(cls, mode: str = "LISTEN", path=None) -> "GazePrior":
@@ -104,7 +105,17 @@ class GazePrior:
 
     def shift_size(self, u: float) -> float:
         """Gaze-shift amplitude (deg) at quantile ``u`` of the fitted distribution."""
-        return float(np.interp(u, self._levels, self._amp))
+        xp, fp = self._levels_list, self._amp_list       # np.interp's formula, in plain floats
+        n = len(xp)
+        if u <= xp[0]:
+            return fp[0]
+        if u >= xp[-1]:
+            return fp[-1]
+        j = 0
+        while j + 2 < n and u >= xp[j + 1]:
+            j += 1
+        slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+        return slope * (u - xp[j]) + fp[j]
 
     def shift_target(self, yaw: float, pitch: float, u_size: float, u_dir: float, home=(0.0, 0.0)):
         """Where a gaze shift from (yaw, pitch) lands: a fitted-size step in direction ``u_dir``
@@ -118,7 +129,7 @@ class GazePrior:
         """
         hy, hp = home
         ry, rp = (yaw - hy) / self.spread_yaw, (pitch - hp) / self.spread_pitch
-        dist = math.hypot(ry, rp)
+        dist = math.sqrt(ry * ry + rp * rp)
         if dist > 1.0:
             f = u_size / dist
             return hy + f * (yaw - hy), hp + f * (pitch - hp)
@@ -131,7 +142,7 @@ class GazePrior:
                 return ty, tp
         # both ways leave the spread: step towards home instead (no further than home)
         dy, dp = hy - yaw, hp - pitch
-        d = math.hypot(dy, dp)
+        d = math.sqrt(dy * dy + dp * dp)
         if d < 1e-9:
             return yaw, pitch
         f = min(a, d) / d

@@ -108,6 +108,7 @@ class EyeRenderer:
         self._cell_w = cfg.grid.cell_size
         self._centre = np.zeros(cfg.grid.n_cells, bool)
         self._centre[list(cfg.centre_cells())] = True
+        self._centre_list = self._centre.tolist()
         self._blink_busy = cfg.blink_s + cfg.blink_refractory_s
         self._drift_step = cfg.drift_deg_per_s / self.fps / math.sqrt(math.pi / 2.0)
         self._micro_p = 1.0 - math.exp(-cfg.microsaccade_per_s / self.fps)
@@ -195,17 +196,28 @@ class EyeRenderer:
             zone_away = False
         else:
             w = [math.exp(v - m) for v in s]
-            zone_away = u_state * sum(w) >= w[FIXATION] and u_state * sum(w) < w[FIXATION] + w[AVERSION]
-        zone = ~self._centre if zone_away else self._centre
-        lg = np.where(np.isfinite(logits) & zone, logits, -np.inf)
-        if not np.isfinite(lg).any():
-            lg = np.where(np.isfinite(logits), logits, -np.inf)
-            if not np.isfinite(lg).any():
-                lg = np.where(self._centre, 0.0, -np.inf)
-        w = np.exp(lg - lg.max())
-        c = np.cumsum(w)
-        cell = min(int(np.searchsorted(c, u_cell * c[-1], side="right")), len(c) - 1)
-        while w[cell] == 0.0:                      # u_cell * total landed exactly on an edge
+            total = w[0] + w[1] + w[2]
+            zone_away = u_state * total >= w[FIXATION] and u_state * total < w[FIXATION] + w[AVERSION]
+        centre = self._centre_list
+        lgs = logits.tolist()
+        fin = [math.isfinite(v) for v in lgs]
+        lg = [v if f and (c != zone_away) else -math.inf for v, f, c in zip(lgs, fin, centre)]
+        if not any(map(math.isfinite, lg)):
+            lg = [v if f else -math.inf for v, f in zip(lgs, fin)]
+            if not any(fin):
+                lg = [0.0 if c else -math.inf for c in centre]
+        top = max(lg)
+        w = [math.exp(v - top) for v in lg]
+        cum, total = [], 0.0
+        for v in w:
+            total += v
+            cum.append(total)
+        x = u_cell * cum[-1]
+        cell = 0
+        while cell < len(cum) and not cum[cell] > x:
+            cell += 1
+        cell = min(cell, len(cum) - 1)
+        while w[cell] == 0.0 and cell > 0:         # u_cell * total landed exactly on an edge
             cell -= 1
         y0, p0 = self._grid.cell_lower(cell)
         return y0 + u_y * self._cell_w[0], p0 + u_p * self._cell_w[1]
@@ -232,7 +244,8 @@ class EyeRenderer:
         else:
             target = self._choose_target(target_logits[k], state_logits[k], u[2], u[3], u[4], u[5])
         target = self._clamp(*target)
-        amp = math.hypot(target[0] - start[0], target[1] - start[1])
+        dy, dp = target[0] - start[0], target[1] - start[1]
+        amp = math.sqrt(dy * dy + dp * dp)
         dur = cfg.saccade_duration(amp) * (1.0 + cfg.saccade_jitter * (2.0 * u[14] - 1.0))
         self._move = Movement(start, target, onset, dur)
         self._fix, self._anchor, self._drift = target, target, (0.0, 0.0)
@@ -256,7 +269,7 @@ class EyeRenderer:
         sy, sp = self._fix[0] + self._drift[0], self._fix[1] + self._drift[1]
         a = cfg.microsaccade_min_deg + (cfg.microsaccade_max_deg - cfg.microsaccade_min_deg) * u[11]
         cy, cp = self._anchor[0] - sy, self._anchor[1] - sp
-        if math.hypot(cy, cp) > 0.05:       # corrective: towards the fixation point, +-90 deg
+        if math.sqrt(cy * cy + cp * cp) > 0.05:       # corrective: towards the fixation point, +-90 deg
             th = math.atan2(cp, cy) + (u[10] - 0.5) * math.pi
         else:
             th = 2.0 * math.pi * u[10]
@@ -350,188 +363,3 @@ class EyeRenderer:
                 self._drift = (self._drift[0] * keep + r * math.cos(th), self._drift[1] * keep + r * math.sin(th))
         self._frame += n
         return yaw, pitch, lid, state, sacc, blink_start, events
-
-
-def _min_jerk_v(tau):
-    """:func:`~sgt_lite.events.saccade.min_jerk` elementwise (the same operations)."""
-    t3 = tau * tau * tau
-    return np.where(tau <= 0.0, 0.0, np.where(tau >= 1.0, 1.0, t3 * (10.0 + tau * (-15.0 + 6.0 * tau))))
-
-
-_STATE = ("fix_y", "fix_p", "anchor_y", "anchor_p", "drift_y", "drift_p", "fix_start", "next_saccade",
-          "next_micro", "next_blink", "mv_y0", "mv_p0", "mv_dy", "mv_dp", "mv_t0", "mv_dur", "mv_end",
-          "bl_t0", "bl_close", "bl_hold", "bl_open", "bl_end")
-
-
-class EyeBank:
-    """The :class:`EyeRenderer` of many streams, one frame per stream per call, as arrays.
-
-    Each stream keeps its own renderer (its seeded generator, its listening prior and the code
-    that starts events); the frame-by-frame work between events (poses, hazards, drift) runs
-    elementwise across streams with the same IEEE operations, the transcendental functions through
-    :mod:`math` per element as there, and an event is started by the stream's own renderer, so
-    each stream's gaze and lids are exactly those of its renderer run alone. Used by
-    ``AnimatorPool``.
-
-    >>> lone, pooled = EyeRenderer(seed=4), EyeRenderer(seed=4)
-    >>> bank = EyeBank([pooled])
-    >>> n = 200; s = np.full(n, 1.0); b = np.full(n, -1.0); tg = np.zeros((n, 35)); st = np.zeros((n, 3))
-    >>> want = lone.step(s, b, tg, st)
-    >>> u = bank.draw(0, n)
-    >>> got = [bank.frame(np.array([0]), k, u[k][None], s[k:k + 1], b[k:k + 1], tg[k:k + 1], st[k:k + 1],
-    ...                  np.zeros(1, bool)) for k in range(n)]
-    >>> bank.advance(0, n); bank.sync()
-    >>> np.array_equal(np.array([g[0][0] for g in got], np.float32), want.gaze_yaw), int(want.saccade.sum()) > 10
-    (True, True)
-    """
-
-    def __init__(self, renderers):
-        self.renderers = list(renderers)
-        r = self.renderers[0]
-        self.fps = r.fps
-        cfg = r.config
-        self._keep = 1.0 - cfg.drift_return_per_s * (1.0 / r.fps)
-        self._drift_step, self._micro_p, self._blink_p_listen = r._drift_step, r._micro_p, r._blink_p_listen
-        n = len(self.renderers)
-        self.frame_no = np.zeros(n, np.int64)
-        self.has_move = np.zeros(n, bool)
-        self.has_blink = np.zeros(n, bool)
-        for name in _STATE:
-            setattr(self, name, np.zeros(n))
-        self.mv_dur[:] = 1.0
-        self.bl_close[:] = self.bl_hold[:] = self.bl_open[:] = 1.0
-        for i in range(n):
-            self.load(i)
-
-    def load(self, i):
-        """Takes stream ``i``'s state from its renderer (after a reset or an event)."""
-        r = self.renderers[i]
-        self.frame_no[i] = r._frame
-        self.fix_y[i], self.fix_p[i] = r._fix
-        self.anchor_y[i], self.anchor_p[i] = r._anchor
-        self.drift_y[i], self.drift_p[i] = r._drift
-        self.fix_start[i], self.next_saccade[i] = r._fix_start, r._next_saccade
-        self.next_micro[i], self.next_blink[i] = r._next_micro, r._next_blink
-        mv, bl = r._move, r._blink
-        self.has_move[i] = mv is not None
-        if mv is not None:
-            self.mv_y0[i], self.mv_p0[i], self.mv_dy[i], self.mv_dp[i] = mv.y0, mv.p0, mv.dy, mv.dp
-            self.mv_t0[i], self.mv_dur[i], self.mv_end[i] = mv.t0, mv.duration, mv.t_end
-        self.has_blink[i] = bl is not None
-        if bl is not None:
-            self.bl_t0[i], self.bl_close[i], self.bl_hold[i] = bl.t0, bl.close_s, bl.hold_s
-            self.bl_open[i], self.bl_end[i] = bl.open_s, bl.t_end
-
-    def _store(self, i):
-        """Gives stream ``i``'s renderer the state an event reads."""
-        r = self.renderers[i]
-        r._fix = (float(self.fix_y[i]), float(self.fix_p[i]))
-        r._anchor = (float(self.anchor_y[i]), float(self.anchor_p[i]))
-        r._drift = (float(self.drift_y[i]), float(self.drift_p[i]))
-        r._fix_start, r._next_saccade = float(self.fix_start[i]), float(self.next_saccade[i])
-        r._next_micro, r._next_blink = float(self.next_micro[i]), float(self.next_blink[i])
-
-    def draw(self, i, n):
-        """Stream ``i``'s uniforms for its next n frames (n, N_UNIFORMS), from its own generator."""
-        return self.renderers[i]._rng.random((n, N_UNIFORMS))
-
-    def advance(self, i, n):
-        """Stream ``i`` moved on by n frames (its renderer's clock too; the rest of the renderer's
-        state is brought up to date only when one of its events starts: see :meth:`sync`)."""
-        self.frame_no[i] += n
-        self.renderers[i]._frame = int(self.frame_no[i])
-
-    def sync(self, i=None):
-        """Brings the renderer of stream ``i`` (every stream when None) up to date with the bank."""
-        for k in range(len(self.renderers)) if i is None else (i,):
-            self._store(k)
-
-    def frame(self, idx, k, u, s_logit, b_logit, target_logits, state_logits, listen):
-        """Frame k (of the current step) of the streams ``idx``: their uniforms ``u`` (m, N_UNIFORMS),
-        network outputs (float64) and listening flags (m,); returns (yaw, pitch, lid) arrays (m,)."""
-        fps = self.fps
-        f = self.frame_no[idx] + k
-        t = f / fps
-        t1 = (f + 1) / fps
-        # -- the pose at t
-        mv = self.has_move[idx] & (t < self.mv_end[idx])
-        s = _min_jerk_v((t - self.mv_t0[idx]) / self.mv_dur[idx])
-        drift_y, drift_p = self.drift_y[idx], self.drift_p[idx]
-        yaw = np.where(mv, self.mv_y0[idx] + s * self.mv_dy[idx], self.fix_y[idx] + drift_y)
-        pitch = np.where(mv, self.mv_p0[idx] + s * self.mv_dp[idx], self.fix_p[idx] + drift_p)
-        bl = self.has_blink[idx] & (t < self.bl_end[idx])
-        lid = np.zeros(len(idx))
-        if bl.any():
-            x = t - self.bl_t0[idx]
-            close, hold = self.bl_close[idx], self.bl_hold[idx]
-            x2 = x - close
-            v = np.where(x < close, _min_jerk_v(x / close),
-                         np.where(x2 <= hold, 1.0, 1.0 - _min_jerk_v((x2 - hold) / self.bl_open[idx])))
-            lid = np.where(bl & (x > 0.0), v, 0.0)
-        # -- events starting within [t, t1): hazards elementwise, each start by the stream's renderer
-        started = np.zeros(len(idx), bool)
-        blink_start = np.zeros(len(idx), bool)
-        moving = mv.copy()
-        tl, t1l, ul = t.tolist(), t1.tolist(), None
-        ns = self.next_saccade[idx]
-        for j in np.flatnonzero(t1 > ns).tolist():
-            i = int(idx[j])
-            r = self.renderers[i]
-            tj, t1j = tl[j], t1l[j]
-            lo = max(tj, float(ns[j]))
-            if listen[j]:
-                fs = float(self.fix_start[i])
-                p_s = r.prior.saccade_prob(lo - fs, t1j - fs)
-            else:
-                x = float(s_logit[j])
-                if x == x and abs(x) != math.inf:
-                    p_s = _sigmoid(x) * (t1j - lo) * fps
-                else:
-                    p_s = 0.0
-                    r._nonfinite()
-            if u[j, 0] < p_s:
-                ul = u.tolist() if ul is None else ul
-                self._store(i)
-                blink_start[j] = r._saccade(lo, t1j, ul[j], bool(listen[j]), target_logits, state_logits, j, [])
-                started[j] = True
-                self.load(i)
-        nm = self.next_micro[idx]
-        micro = ~started & (t1 > nm) & (u[:, 9] < self._micro_p * (t1 - np.maximum(t, nm)) * fps)
-        for j in np.flatnonzero(micro).tolist():
-            i = int(idx[j])
-            ul = u.tolist() if ul is None else ul
-            self._store(i)
-            self.renderers[i]._micro(tl[j], t1l[j], ul[j], [])
-            self.load(i)
-            moving[j] = True
-        nb = self.next_blink[idx]
-        for j in np.flatnonzero(~blink_start & (t1 > nb)).tolist():
-            i = int(idx[j])
-            r = self.renderers[i]
-            tj, t1j = tl[j], t1l[j]
-            lo = max(tj, float(nb[j]))
-            if listen[j]:
-                p_b = self._blink_p_listen
-            else:
-                x = float(b_logit[j])
-                if x == x and abs(x) != math.inf:
-                    p_b = _sigmoid(x)
-                else:
-                    p_b = 0.0
-                    r._nonfinite()
-            if u[j, 6] < p_b * (t1j - lo) * fps:
-                ul = u.tolist() if ul is None else ul
-                self._store(i)
-                r._start_blink(lo + ul[j][7] * (t1j - lo), ul[j][15], [])
-                self.load(i)
-        # -- drift until the next frame
-        d = ~started & ~(moving & (self.mv_end[idx] > t1))
-        if d.any():
-            dj = np.flatnonzero(d)
-            di = idx[dj]
-            r = np.sqrt(-2.0 * np.array([math.log(v) for v in (1.0 - u[dj, 12]).tolist()])) * self._drift_step
-            th = (2.0 * math.pi * u[dj, 13]).tolist()
-            keep = self._keep
-            self.drift_y[di] = self.drift_y[di] * keep + r * np.array([math.cos(v) for v in th])
-            self.drift_p[di] = self.drift_p[di] * keep + r * np.array([math.sin(v) for v in th])
-        return yaw, pitch, lid

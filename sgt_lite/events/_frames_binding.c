@@ -1,0 +1,345 @@
+/* Thin CPython binding of csrc/sgt_frames.c: one Frames object per audio stream. Arrays arrive
+ * through the buffer protocol (C-contiguous float32 / float64); no numpy headers are needed.
+ * Every method runs with the GIL held (each call is a few microseconds), so calls on one object
+ * are serialised. Bad arguments raise sgt_lite.errors.ConfigError or BadAudioError. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "csrc/sgt_frames.h"
+
+typedef struct {
+  PyObject_HEAD
+  SgtFramesConfig cfg;
+  SgtFramesState st;
+  PyTypeObject* frame_type;
+} FramesObject;
+
+static void set_error(const char* cls_name, const char* format, ...) {
+  PyObject *errors, *cls, *message;
+  va_list ap;
+  PyErr_Clear(); /* a pending BufferError would make the import fail */
+  errors = PyImport_ImportModule("sgt_lite.errors");
+  cls = errors != NULL ? PyObject_GetAttrString(errors, cls_name) : NULL;
+  Py_XDECREF(errors);
+  PyErr_Clear();
+  va_start(ap, format);
+  message = PyUnicode_FromFormatV(format, ap);
+  va_end(ap);
+  if (message != NULL) PyErr_SetObject(cls != NULL ? cls : PyExc_ValueError, message);
+  Py_XDECREF(message);
+  Py_XDECREF(cls);
+}
+
+/* config[name] as n doubles (a number when n == 1, else a sequence of n numbers) */
+static int get_doubles(PyObject* config, const char* name, double* out, Py_ssize_t n) {
+  PyObject* v = PyDict_GetItemString(config, name);
+  if (v == NULL) {
+    set_error("ConfigError", "frames config: missing %s", name);
+    return 0;
+  }
+  if (n == 1 && (PyFloat_Check(v) || PyLong_Check(v))) {
+    out[0] = PyFloat_AsDouble(v);
+    return !PyErr_Occurred();
+  }
+  PyObject* seq = PySequence_Fast(v, "not a sequence");
+  if (seq == NULL || PySequence_Fast_GET_SIZE(seq) != n) {
+    Py_XDECREF(seq);
+    set_error("ConfigError", "frames config: %s must hold %zd numbers", name, n);
+    return 0;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    out[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+    if (PyErr_Occurred()) {
+      Py_DECREF(seq);
+      set_error("ConfigError", "frames config: %s[%zd] is not a number", name, i);
+      return 0;
+    }
+  }
+  Py_DECREF(seq);
+  return 1;
+}
+
+static int get_int(PyObject* config, const char* name, int* out) {
+  double v;
+  if (!get_doubles(config, name, &v, 1)) return 0;
+  if (!(v == floor(v)) || v < -1e9 || v > 1e9) {
+    set_error("ConfigError", "frames config: %s must be a whole number", name);
+    return 0;
+  }
+  *out = (int)v;
+  return 1;
+}
+
+static Py_ssize_t seq_len(PyObject* config, const char* name) {
+  PyObject* v = PyDict_GetItemString(config, name);
+  return v == NULL ? -1 : PyObject_Length(v);
+}
+
+static int parse_config(PyObject* d, SgtFramesConfig* c) {
+  double pairs[2 * SGT_VAD_PAIRS], centre[SGT_MAX_CELLS];
+  Py_ssize_t nq = seq_len(d, "amp");
+  PyErr_Clear();
+  if (nq < 2 || nq > SGT_MAX_QUANTILES) {
+    set_error("ConfigError", "frames config: amp must hold 2..%d quantiles", SGT_MAX_QUANTILES);
+    return 0;
+  }
+  c->n_quantiles = (int)nq;
+#define I(f) get_int(d, #f, &c->f)
+#define D(f) get_doubles(d, #f, &c->f, 1)
+#define A(f, n) get_doubles(d, #f, c->f, n)
+  if (!(I(block) && I(frame_size) && I(n_cep) && A(vad_mean, SGT_VAD_FEATURES) && A(vad_inv_scale, SGT_VAD_FEATURES) &&
+        A(vad_coef, SGT_VAD_TERMS) && D(vad_intercept) && get_doubles(d, "pairs", pairs, 2 * SGT_VAD_PAIRS) &&
+        D(k_energy) && D(k_feat) && D(k_fast) && D(k_slow) && D(k_mod) && D(k_mod_long) && D(k_smooth) && I(floor_n) &&
+        I(snr_n) && I(flux_n) && I(onset) && I(hang) && D(on_logit) && D(off_logit) && D(env_voice_max) &&
+        D(env_penalty) && I(size) && I(i_saccade) && I(i_blink) && I(i_state) && I(i_target) && I(n_cells) &&
+        I(noise_dim) && A(net_mean, 3) && A(net_std, 3) && D(k_smooth_head) && D(attack) && D(release) &&
+        D(listen_level) && D(fps) && I(n_yaw) && I(n_pitch) && D(yaw_deg) && D(pitch_deg) && D(cell_wy) &&
+        D(cell_wp) && D(saccade_intercept) && D(saccade_slope) && D(saccade_jitter) && D(min_fixation) &&
+        D(drift_return) && D(micro_min) && D(micro_max) && D(blink_close) && D(blink_hold) && D(blink_open_ratio) &&
+        D(blink_jitter) && D(blink_refractory) && D(blink_saccade_deg) && D(blink_saccade_prob) && D(drift_step) &&
+        D(micro_p) && D(blink_p_listen) && D(prior_shift) && D(prior_mu) && D(prior_sigma) && D(spread_yaw) &&
+        D(spread_pitch) && A(amp, nq) && A(levels, nq) && A(lo, 6) && A(hi, 6) && A(zero, 6) && D(pose_rate)))
+    return 0;
+#undef I
+#undef D
+#undef A
+  if (c->n_cells < 1 || c->n_cells > SGT_MAX_CELLS) {
+    set_error("ConfigError", "frames config: n_cells must be 1..%d", SGT_MAX_CELLS);
+    return 0;
+  }
+  if (!get_doubles(d, "centre", centre, c->n_cells)) return 0;
+  for (int i = 0; i < c->n_cells; i++) c->centre[i] = centre[i] != 0.0;
+  for (int i = 0; i < SGT_VAD_PAIRS; i++) c->pairs[i][0] = (int)pairs[2 * i], c->pairs[i][1] = (int)pairs[2 * i + 1];
+  const char* why = sgt_frames_check(c);
+  if (why != NULL) {
+    set_error("ConfigError", "frames config: %s", why);
+    return 0;
+  }
+  return 1;
+}
+
+static int Frames_init(FramesObject* self, PyObject* args, PyObject* kwds) {
+  static char* kwlist[] = {"config", "frame_type", NULL};
+  PyObject *config, *frame_type;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!", kwlist, &PyDict_Type, &config, &PyType_Type, &frame_type))
+    return -1;
+  if (!PyType_IsSubtype((PyTypeObject*)frame_type, &PyTuple_Type)) {
+    set_error("ConfigError", "frame_type must be a tuple subclass (the Frame named tuple)");
+    return -1;
+  }
+  memset(&self->cfg, 0, sizeof self->cfg);
+  memset(&self->st, 0, sizeof self->st);
+  if (!parse_config(config, &self->cfg)) return -1;
+  Py_INCREF(frame_type);
+  Py_XDECREF(self->frame_type);
+  self->frame_type = (PyTypeObject*)frame_type;
+  sgt_frames_reset(&self->cfg, &self->st);
+  return 0;
+}
+
+static void Frames_dealloc(FramesObject* self) {
+  Py_XDECREF(self->frame_type);
+  Py_TYPE(self)->tp_free((PyObject*)self);
+}
+
+/* a C-contiguous buffer of `count` items of format fmt ('f' or 'd'); writable if asked */
+static int get_buffer(PyObject* obj, Py_buffer* view, char fmt, Py_ssize_t count, int writable, const char* what) {
+  int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+  if (PyObject_GetBuffer(obj, view, flags) < 0) {
+    set_error("BadAudioError", "%s must be a C-contiguous%s float%d array", what, writable ? " writable" : "",
+              fmt == 'f' ? 32 : 64);
+    return 0;
+  }
+  const char* f = view->format ? view->format : "B";
+  if (f[0] == '<' || f[0] == '=' || f[0] == '@') f++;
+  if (f[0] != fmt || f[1] != '\0' || view->len < count * (Py_ssize_t)(fmt == 'f' ? 4 : 8)) {
+    PyBuffer_Release(view);
+    set_error("BadAudioError", "%s must be a float%d array of at least %zd values", what, fmt == 'f' ? 32 : 64,
+              count);
+    return 0;
+  }
+  return 1;
+}
+
+static PyObject* Frames_reset(FramesObject* self, PyObject* Py_UNUSED(ignored)) {
+  sgt_frames_reset(&self->cfg, &self->st);
+  Py_RETURN_NONE;
+}
+
+static PyObject* Frames_set_style(FramesObject* self, PyObject* args) {
+  PyObject *coef, *offset, *hazard;
+  double c9[9], o5[5], h2[2] = {0.0, 0.0};
+  if (!PyArg_ParseTuple(args, "OOO", &coef, &offset, &hazard)) return NULL;
+  PyObject* d = Py_BuildValue("{sOsOsO}", "remainder", coef, "offset", offset, "hazard", hazard == Py_None ? Py_False : hazard);
+  if (d == NULL) return NULL;
+  int ok = get_doubles(d, "remainder", c9, 9) && get_doubles(d, "offset", o5, 5) &&
+           (hazard == Py_None || get_doubles(d, "hazard", h2, 2));
+  Py_DECREF(d);
+  if (!ok) return NULL;
+  SgtFramesState* st = &self->st;
+  for (int j = 0; j < 3; j++) st->a1[j] = c9[3 * j], st->a2[j] = c9[3 * j + 1], st->e[j] = c9[3 * j + 2];
+  memcpy(st->offset, o5, sizeof o5);
+  if (st->frame == 0) memcpy(st->pose, o5, sizeof o5);   /* no frame yet: start in this style's pose */
+  st->posing = 0;
+  for (int j = 0; j < 5; j++) st->posing |= st->offset[j] != 0.0 || st->pose[j] != 0.0;
+  st->has_hazard = hazard != Py_None;
+  memcpy(st->hazard, h2, sizeof h2);
+  Py_RETURN_NONE;
+}
+
+/* take(scratch, raw, last, k): scratch = [out | h | c] float32 from the network; a finite step is
+ * copied into raw[k] and last; else h and c are zeroed and raw[k] holds last. Returns whether finite. */
+static PyObject* Frames_take(FramesObject* self, PyObject* args) {
+  PyObject *o_scratch, *o_raw, *o_last;
+  Py_ssize_t k;
+  Py_buffer scratch, raw, last;
+  const Py_ssize_t size = self->cfg.size;
+  if (!PyArg_ParseTuple(args, "OOOn", &o_scratch, &o_raw, &o_last, &k)) return NULL;
+  if (!get_buffer(o_scratch, &scratch, 'f', size, 1, "scratch")) return NULL;
+  if (!get_buffer(o_raw, &raw, 'f', (k + 1) * size, 1, "raw")) {
+    PyBuffer_Release(&scratch);
+    return NULL;
+  }
+  if (!get_buffer(o_last, &last, 'f', size, 1, "last")) {
+    PyBuffer_Release(&scratch);
+    PyBuffer_Release(&raw);
+    return NULL;
+  }
+  float* s = (float*)scratch.buf;
+  Py_ssize_t n = scratch.len / 4;
+  int finite = 1;
+  for (Py_ssize_t i = 0; i < n; i++) finite &= isfinite(s[i]) != 0;
+  float* dst = (float*)raw.buf + k * size;
+  if (finite) {
+    memcpy(dst, s, 4 * size);
+    memcpy(last.buf, s, 4 * size);
+  } else {
+    memset(s + size, 0, 4 * (n - size));
+    memcpy(dst, last.buf, 4 * size);
+  }
+  PyBuffer_Release(&scratch);
+  PyBuffer_Release(&raw);
+  PyBuffer_Release(&last);
+  return PyBool_FromLong(finite);
+}
+
+/* run(n, stacked, raw, draws, uniforms, t0) -> n Frames */
+static PyObject* Frames_run(FramesObject* self, PyObject* args) {
+  PyObject *o_stacked, *o_raw, *o_draws, *o_u;
+  Py_ssize_t n, t0;
+  Py_buffer stacked, raw, draws, u;
+  const SgtFramesConfig* c = &self->cfg;
+  if (!PyArg_ParseTuple(args, "nOOOOn", &n, &o_stacked, &o_raw, &o_draws, &o_u, &t0)) return NULL;
+  if (n < 0 || n > 1000000) return set_error("BadAudioError", "run: n=%zd frames is out of range", n), NULL;
+  const Py_ssize_t row = (Py_ssize_t)c->block * c->frame_size;
+  if (!get_buffer(o_stacked, &stacked, 'f', n * row, 0, "stacked")) return NULL;
+  if (!get_buffer(o_raw, &raw, 'f', n * c->size, 0, "raw")) {
+    PyBuffer_Release(&stacked);
+    return NULL;
+  }
+  if (!get_buffer(o_draws, &draws, 'f', n * (c->noise_dim + 3), 0, "draws")) {
+    PyBuffer_Release(&stacked);
+    PyBuffer_Release(&raw);
+    return NULL;
+  }
+  if (!get_buffer(o_u, &u, 'd', n * SGT_UNIFORMS, 0, "uniforms")) {
+    PyBuffer_Release(&stacked);
+    PyBuffer_Release(&raw);
+    PyBuffer_Release(&draws);
+    return NULL;
+  }
+  double out_small[6 * 8];
+  int spk_small[8];
+  double* out = n <= 8 ? out_small : PyMem_Malloc(sizeof(double) * 6 * n);
+  int* spk = n <= 8 ? spk_small : PyMem_Malloc(sizeof(int) * n);
+  PyObject* frames = NULL;
+  if (out == NULL || spk == NULL) {
+    PyErr_NoMemory();
+    goto done;
+  }
+  int stride = (int)(draws.len / 4 / (n ? n : 1));
+  sgt_frames_run(c, &self->st, (int)n, stacked.buf, raw.buf, draws.buf, stride, u.buf, out, spk);
+  frames = PyList_New(n);
+  if (frames == NULL) goto done;
+  for (Py_ssize_t f = 0; f < n; f++) {
+    PyObject* items[7];
+    items[0] = PyFloat_FromDouble((double)(t0 + f) / c->fps);
+    for (int j = 0; j < 6; j++) items[1 + j] = PyFloat_FromDouble(out[6 * f + j]);
+    PyObject* fr = NULL;
+    int bad = 0;
+    for (int j = 0; j < 7; j++) bad |= items[j] == NULL;
+    if (!bad) fr = self->frame_type->tp_alloc(self->frame_type, 7);
+    if (fr == NULL) {
+      for (int j = 0; j < 7; j++) Py_XDECREF(items[j]);
+      Py_CLEAR(frames);
+      goto done;
+    }
+    for (int j = 0; j < 7; j++) PyTuple_SET_ITEM(fr, j, items[j]);
+    PyList_SET_ITEM(frames, f, fr);
+  }
+done:
+  if (out != out_small) PyMem_Free(out);
+  if (spk != spk_small) PyMem_Free(spk);
+  PyBuffer_Release(&stacked);
+  PyBuffer_Release(&raw);
+  PyBuffer_Release(&draws);
+  PyBuffer_Release(&u);
+  return frames;
+}
+
+static PyObject* Frames_get_speaking(FramesObject* self, void* closure) { return PyBool_FromLong(self->st.speaking); }
+static PyObject* Frames_get_engagement(FramesObject* self, void* closure) {
+  return PyFloat_FromDouble(self->st.engagement);
+}
+static PyObject* Frames_get_nonfinite(FramesObject* self, void* closure) { return PyLong_FromLong(self->st.nonfinite); }
+static PyObject* Frames_get_frame(FramesObject* self, void* closure) { return PyLong_FromLongLong(self->st.frame); }
+static PyObject* Frames_get_pose(FramesObject* self, void* closure) {
+  const double* p = self->st.pose;
+  return Py_BuildValue("[ddddd]", p[0], p[1], p[2], p[3], p[4]);
+}
+
+static PyGetSetDef Frames_getset[] = {
+    {"speaking", (getter)Frames_get_speaking, NULL, "voice-activity state at the last frame", NULL},
+    {"engagement", (getter)Frames_get_engagement, NULL, "the head's engagement level", NULL},
+    {"nonfinite", (getter)Frames_get_nonfinite, NULL, "non-finite eye-event logits seen since the start", NULL},
+    {"frame", (getter)Frames_get_frame, NULL, "frames rendered since the last reset", NULL},
+    {"pose", (getter)Frames_get_pose, NULL, "the current pose offset (eases to the style's)", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyMethodDef Frames_methods[] = {
+    {"reset", (PyCFunction)Frames_reset, METH_NOARGS, "back to t = 0 (the style stays)"},
+    {"set_style", (PyCFunction)Frames_set_style, METH_VARARGS, "set_style(remainder9, offset5, hazard2 or None)"},
+    {"take", (PyCFunction)Frames_take, METH_VARARGS, "take(scratch, raw, last, k) -> finite"},
+    {"run", (PyCFunction)Frames_run, METH_VARARGS, "run(n, stacked, raw, draws, uniforms, t0) -> frames"},
+    {NULL, NULL, 0, NULL}};
+
+static PyTypeObject FramesType = {PyVarObject_HEAD_INIT(NULL, 0) "sgt_lite.events._frames.Frames",
+                                  sizeof(FramesObject)};
+
+static struct PyModuleDef frames_module = {PyModuleDef_HEAD_INIT, "_frames",
+                                           "The per-frame stages after the network, in C (see sgt_lite/events/native.py).",
+                                           -1, NULL};
+
+PyMODINIT_FUNC PyInit__frames(void) {
+  PyObject* m;
+  FramesType.tp_dealloc = (destructor)Frames_dealloc;
+  FramesType.tp_flags = Py_TPFLAGS_DEFAULT;
+  FramesType.tp_doc = "Frames(config, frame_type): voice activity, eye events, head motion, pose and clamps of one stream.";
+  FramesType.tp_methods = Frames_methods;
+  FramesType.tp_getset = Frames_getset;
+  FramesType.tp_init = (initproc)Frames_init;
+  FramesType.tp_new = PyType_GenericNew;
+  if (PyType_Ready(&FramesType) < 0) return NULL;
+  m = PyModule_Create(&frames_module);
+  if (m == NULL) return NULL;
+  Py_INCREF(&FramesType);
+  if (PyModule_AddObject(m, "Frames", (PyObject*)&FramesType) < 0) {
+    Py_DECREF(&FramesType);
+    Py_DECREF(m);
+    return NULL;
+  }
+  return m;
+}
