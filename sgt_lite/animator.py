@@ -243,8 +243,9 @@ class _Stream:
         self.h = self._scratch[size:size + state].reshape(1, spec.layers, spec.hidden)
         self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
         self._speaking = False
-        self.native = make_frames(self.vad, self.renderer, spec.lo, spec.hi, spec.zero, spec.pose_rate,
-                                  spec.noise_dim, Frame) if spec.native else None
+        self.native = make_frames(Frame, self.vad, self.renderer, spec.lo, spec.hi, spec.zero, spec.pose_rate,
+                                  spec.noise_dim, spec.feat_mean, spec.feat_std,
+                                  self.d_in + spec.style_dim) if spec.native else None
 
     @property
     def speaking(self) -> bool:
@@ -309,11 +310,13 @@ class _Stream:
             self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
             self.xs[:, self.d_in:] = self.code
             self.raw = np.empty((n, sp.layout.size), np.float32)
-        self.xs[:n, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
         draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
-        self.xs[:n, sp.feature_dim:self.d_in] = draws[:, :sp.noise_dim]
         self.draws = draws
-        if self.native is None:
+        if self.native is not None:
+            self.native.inputs(n, feats, draws, self.xs)
+        else:
+            self.xs[:n, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
+            self.xs[:n, sp.feature_dim:self.d_in] = draws[:, :sp.noise_dim]
             self.normals = draws[:, sp.noise_dim:].tolist()
         self.pending = n
         return n

@@ -111,6 +111,17 @@ static int parse_config(PyObject* d, SgtFramesConfig* c) {
     return 0;
   }
   if (!get_doubles(d, "centre", centre, c->n_cells)) return 0;
+  {
+    const int row = c->block * c->frame_size;
+    double mean[4096], std[4096];
+    if (row < 1 || row > 4096) {
+      set_error("ConfigError", "frames config: block * frame_size must be 1..4096");
+      return 0;
+    }
+    if (!get_doubles(d, "feat_mean", mean, row) || !get_doubles(d, "feat_std", std, row) || !get_int(d, "input_dim", &c->input_dim))
+      return 0;
+    for (int i = 0; i < row; i++) c->feat_mean[i] = (float)mean[i], c->feat_std[i] = (float)std[i];
+  }
   for (int i = 0; i < c->n_cells; i++) c->centre[i] = centre[i] != 0.0;
   for (int i = 0; i < SGT_VAD_PAIRS; i++) c->pairs[i][0] = (int)pairs[2 * i], c->pairs[i][1] = (int)pairs[2 * i + 1];
   const char* why = sgt_frames_check(c);
@@ -290,6 +301,31 @@ done:
   return frames;
 }
 
+/* inputs(n, stacked, draws, xs): the network inputs of n frames into xs (see sgt_frames_inputs) */
+static PyObject* Frames_inputs(FramesObject* self, PyObject* args) {
+  PyObject *o_stacked, *o_draws, *o_xs;
+  Py_ssize_t n;
+  Py_buffer stacked, draws, xs;
+  const SgtFramesConfig* c = &self->cfg;
+  if (!PyArg_ParseTuple(args, "nOOO", &n, &o_stacked, &o_draws, &o_xs)) return NULL;
+  if (n < 0 || n > 1000000) return set_error("BadAudioError", "inputs: n=%zd frames is out of range", n), NULL;
+  if (!get_buffer(o_stacked, &stacked, 'f', n * c->block * c->frame_size, 0, "stacked")) return NULL;
+  if (!get_buffer(o_draws, &draws, 'f', n * (c->noise_dim + 3), 0, "draws")) {
+    PyBuffer_Release(&stacked);
+    return NULL;
+  }
+  if (!get_buffer(o_xs, &xs, 'f', n * c->input_dim, 1, "xs")) {
+    PyBuffer_Release(&stacked);
+    PyBuffer_Release(&draws);
+    return NULL;
+  }
+  sgt_frames_inputs(c, (int)n, stacked.buf, draws.buf, (int)(draws.len / 4 / (n ? n : 1)), xs.buf);
+  PyBuffer_Release(&stacked);
+  PyBuffer_Release(&draws);
+  PyBuffer_Release(&xs);
+  Py_RETURN_NONE;
+}
+
 static PyObject* Frames_get_speaking(FramesObject* self, void* closure) { return PyBool_FromLong(self->st.speaking); }
 static PyObject* Frames_get_engagement(FramesObject* self, void* closure) {
   return PyFloat_FromDouble(self->st.engagement);
@@ -312,6 +348,7 @@ static PyGetSetDef Frames_getset[] = {
 static PyMethodDef Frames_methods[] = {
     {"reset", (PyCFunction)Frames_reset, METH_NOARGS, "back to t = 0 (the style stays)"},
     {"set_style", (PyCFunction)Frames_set_style, METH_VARARGS, "set_style(remainder9, offset5, hazard2 or None)"},
+    {"inputs", (PyCFunction)Frames_inputs, METH_VARARGS, "inputs(n, stacked, draws, xs): network inputs into xs"},
     {"take", (PyCFunction)Frames_take, METH_VARARGS, "take(scratch, raw, last, k) -> finite"},
     {"run", (PyCFunction)Frames_run, METH_VARARGS, "run(n, stacked, raw, draws, uniforms, t0) -> frames"},
     {NULL, NULL, 0, NULL}};

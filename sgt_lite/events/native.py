@@ -36,7 +36,7 @@ def frames_choice() -> str:
     return "c"
 
 
-def frames_config(vad, renderer, lo, hi, zero, pose_rate, noise_dim) -> dict:
+def frames_config(vad, renderer, lo, hi, zero, pose_rate, noise_dim, feat_mean, feat_std, input_dim) -> dict:
     """The C stage's settings, taken from the Python objects it mirrors (so the two never drift)."""
     eyes, head, lay = renderer.eyes, renderer.head, renderer.layout
     cfg, grid, prior = eyes.config, eyes.config.grid, eyes.prior
@@ -68,10 +68,11 @@ def frames_config(vad, renderer, lo, hi, zero, pose_rate, noise_dim) -> dict:
         "prior_sigma": prior.sigma, "spread_yaw": prior.spread_yaw, "spread_pitch": prior.spread_pitch,
         "amp": prior._amp.tolist(), "levels": prior._levels.tolist(),
         "lo": list(lo), "hi": list(hi), "zero": list(zero), "pose_rate": pose_rate,
+        "feat_mean": [float(v) for v in feat_mean], "feat_std": [float(v) for v in feat_std], "input_dim": input_dim,
     }
 
 
-def make_frames(vad, renderer, lo, hi, zero, pose_rate, noise_dim, frame_type):
-    """A C ``Frames`` object for one stream (see :func:`frames_config`)."""
+def make_frames(frame_type, *args):
+    """A C ``Frames`` object for one stream (``args``: those of :func:`frames_config`)."""
     module = importlib.import_module(C_MODULE)
-    return module.Frames(frames_config(vad, renderer, lo, hi, zero, pose_rate, noise_dim), frame_type)
+    return module.Frames(frames_config(*args), frame_type)

@@ -139,9 +139,10 @@ def test_frames_object_refuses_bad_buffers_and_config(monkeypatch):
         args = dict(good, **{key: bad})
         with pytest.raises(BadAudioError, match=key if key != "u" else "uniforms"):
             nat.run(n, *args.values(), 0)
-    cfg = native.frames_config(st.vad, st.renderer, st.spec.lo, st.spec.hi, st.spec.zero, st.spec.pose_rate,
-                               st.spec.noise_dim)
-    for key, value in (("fps", None), ("n_cells", 7), ("amp", [1.0])):
+    sp = st.spec
+    cfg = native.frames_config(st.vad, st.renderer, sp.lo, sp.hi, sp.zero, sp.pose_rate, sp.noise_dim, sp.feat_mean,
+                               sp.feat_std, st.xs.shape[1])
+    for key, value in (("fps", None), ("n_cells", 7), ("amp", [1.0]), ("feat_std", [1.0] * 3), ("input_dim", 10)):
         broken = dict(cfg)
         if value is None:
             del broken[key]

@@ -29,6 +29,7 @@ const char* sgt_frames_check(const SgtFramesConfig* c) {
   if (c->size < 8 + c->n_cells || c->i_saccade < 0 || c->i_blink < 0 || c->i_state < 0 ||
       c->i_target + c->n_cells > c->size || c->i_state + 3 > c->size)
     return "layout: output indices out of range";
+  if (c->input_dim < c->block * c->frame_size + c->noise_dim) return "input_dim is smaller than features + noise";
   if (c->n_quantiles < 2 || c->n_quantiles > SGT_MAX_QUANTILES) return "prior: 2..256 shift quantiles";
   if (!(c->fps > 0) || !(c->cell_wy > 0) || !(c->cell_wp > 0) || !(c->prior_sigma > 0) || c->noise_dim < 0)
     return "fps, cell sizes and prior sigma must be > 0";
@@ -424,6 +425,17 @@ static void eye_frame(const SgtFramesConfig* c, SgtFramesState* st, const double
     st->drift[1] = st->drift[1] * keep + r * sin(th);
   }
   st->frame++;
+}
+
+void sgt_frames_inputs(const SgtFramesConfig* c, int n, const float* stacked, const float* draws, int draw_stride,
+                       float* xs) {
+  const int row = c->block * c->frame_size;
+  for (int f = 0; f < n; f++) {
+    const float* x = stacked + (long)f * row;
+    float* o = xs + (long)f * c->input_dim;
+    for (int i = 0; i < row; i++) o[i] = (x[i] - c->feat_mean[i]) / c->feat_std[i];
+    memcpy(o + row, draws + (long)f * draw_stride, sizeof(float) * c->noise_dim);
+  }
 }
 
 /* ---- the chunk: MotionRenderer.render_rows + _Stream.finish ---------------------------------- */

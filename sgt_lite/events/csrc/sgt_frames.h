@@ -42,6 +42,9 @@ typedef struct {
   double prior_shift, prior_mu, prior_sigma, spread_yaw, spread_pitch;
   int n_quantiles;
   double amp[SGT_MAX_QUANTILES], levels[SGT_MAX_QUANTILES];
+  /* network inputs: (stacked - feat_mean) / feat_std, then the noise, in rows of input_dim */
+  float feat_mean[4096], feat_std[4096];
+  int input_dim;
   /* output */
   double lo[6], hi[6], zero[6], pose_rate;
 } SgtFramesConfig;
@@ -77,6 +80,11 @@ void sgt_frames_reset(const SgtFramesConfig* cfg, SgtFramesState* st);
 /* The voice-activity decision (0/1) of one model frame from its stacked frontend frames
  * (block * frame_size float32). */
 int sgt_frames_vad(const SgtFramesConfig* cfg, SgtFramesState* st, const float* stacked);
+
+/* The network inputs of n frames: xs[f, :row] = (stacked - feat_mean) / feat_std (float32, as numpy
+ * computes it), xs[f, row:row + noise_dim] = the first noise_dim draws of the frame. */
+void sgt_frames_inputs(const SgtFramesConfig* cfg, int n, const float* stacked, const float* draws, int draw_stride,
+                       float* xs);
 
 /* n frames: stacked features (n, block * frame_size), network outputs (n, size), the head's
  * normals (n rows of `draw_stride` float32, normals at column noise_dim), the eye uniforms
