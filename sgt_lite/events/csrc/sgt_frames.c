@@ -14,8 +14,8 @@ static double pmin(double a, double b) { return b < a ? b : a; }
 static double pmax(double a, double b) { return b > a ? b : a; }
 
 const char* sgt_frames_check(const SgtFramesConfig* c) {
-  if (c->block < 1 || c->frame_size < 2 || c->n_cep < 2 || c->n_cep > 32 || c->n_cep > c->frame_size ||
-      c->block * c->frame_size > 4096)
+  if (c->block < 1 || c->frame_size < 2 || c->frame_size > SGT_MAX_FRAME || c->n_cep < 2 || c->n_cep > 32 ||
+      c->n_cep > c->frame_size || c->block > 4096 / c->frame_size)
     return "vad: block, frame_size or n_cep out of range";
   if (c->floor_n < 1 || c->floor_n > SGT_VAD_HIST || c->snr_n < 1 || c->snr_n > SGT_VAD_HIST || c->flux_n < 1 ||
       c->flux_n > SGT_VAD_HIST)
@@ -26,7 +26,8 @@ const char* sgt_frames_check(const SgtFramesConfig* c) {
       return "vad: a term pair index is out of range";
   if (c->n_cells < 1 || c->n_cells > SGT_MAX_CELLS || c->n_cells != c->n_yaw * c->n_pitch)
     return "eyes: n_cells must equal n_yaw * n_pitch (at most 1024)";
-  if (c->size < 8 + c->n_cells || c->i_saccade < 0 || c->i_blink < 0 || c->i_state < 0 ||
+  if (c->size < 8 + c->n_cells || c->size > SGT_MAX_CELLS + 16 || c->i_saccade < 3 || c->i_saccade >= c->size ||
+      c->i_blink < 3 || c->i_blink >= c->size || c->i_state < 3 || c->i_target < 3 ||
       c->i_target + c->n_cells > c->size || c->i_state + 3 > c->size)
     return "layout: output indices out of range";
   if (c->input_dim < c->block * c->frame_size + c->noise_dim) return "input_dim is smaller than features + noise";
@@ -81,7 +82,7 @@ static double hist_extreme(const double* h, int pos, int count, int cap, int wan
 int sgt_frames_vad(const SgtFramesConfig* c, SgtFramesState* st, const float* stacked) {
   const int b = c->block, fs = c->frame_size;
   const double inv = 1.0 / b;
-  double mean[64], f[SGT_VAD_FEATURES], z[SGT_VAD_FEATURES];
+  double mean[SGT_MAX_FRAME], f[SGT_VAD_FEATURES], z[SGT_VAD_FEATURES];
   for (int j = 0; j < fs; j++) {
     double s = 0.0;
     for (int i = 0; i < b; i++) {
