@@ -3,7 +3,7 @@ from setuptools import Extension, find_packages, setup
 mfcc = Extension(
     "sgt_lite.audio._mfcc",
     sources=["sgt_lite/audio/_mfcc_binding.c", "sgt_lite/audio/csrc/sgt_mfcc.c"],
-    include_dirs=["sgt_lite/audio"],
+    include_dirs=["sgt_lite/audio", "sgt_lite"],
     # no FMA contraction: keeps the C core bit-compatible with the numpy reference on aarch64 too
     extra_compile_args=["-O3", "-ffp-contract=off"],
 )
@@ -11,7 +11,7 @@ mfcc = Extension(
 frames = Extension(
     "sgt_lite.events._frames",
     sources=["sgt_lite/events/_frames_binding.c", "sgt_lite/events/csrc/sgt_frames.c"],
-    include_dirs=["sgt_lite/events"],
+    include_dirs=["sgt_lite/events", "sgt_lite"],
     # no FMA contraction and no builtin maths (gcc would fuse sin + cos into sincos and turn pow(x, 2)
     # into x * x): the same libm calls as Python's math module, so the frames are bit-identical
     extra_compile_args=["-O2", "-ffp-contract=off", "-fno-builtin", "-fexcess-precision=standard"],
@@ -60,7 +60,7 @@ setup(
     license="MIT",
     python_requires=">=3.9",
     packages=find_packages(include=["sgt_lite", "sgt_lite.*", "sgt_train", "sgt_train.*", "quantize"]),
-    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c", "events/csrc/*.h", "events/csrc/*.c",
+    package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c", "events/csrc/*.h", "events/csrc/*.c", "sgt_pyhelp.h",
                                "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe", "events/*.json",
                                "shaping/profiles/*.toml"]},
     ext_modules=[mfcc, frames],

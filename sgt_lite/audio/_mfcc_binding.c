@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "csrc/sgt_mfcc.h"
+#include "sgt_pyhelp.h"
 
 typedef struct {
   PyObject_HEAD
@@ -37,21 +38,8 @@ static void Mfcc_lock(MfccObject* self) {
 
 static void Mfcc_unlock(MfccObject* self) { PyThread_release_lock(self->lock); }
 
-/* Sets sgt_lite.errors.ConfigError (ValueError if that cannot be imported). */
-static void SetConfigError(const char* format, ...) {
-  PyObject* errors = PyImport_ImportModule("sgt_lite.errors");
-  PyObject* cls = errors != NULL ? PyObject_GetAttrString(errors, "ConfigError") : NULL;
-  PyObject* message;
-  va_list ap;
-  Py_XDECREF(errors);
-  PyErr_Clear();
-  va_start(ap, format);
-  message = PyUnicode_FromFormatV(format, ap);
-  va_end(ap);
-  if (message != NULL) PyErr_SetObject(cls != NULL ? cls : PyExc_ValueError, message);
-  Py_XDECREF(message);
-  Py_XDECREF(cls);
-}
+/* Sets sgt_lite.errors.ConfigError. */
+#define SetConfigError(...) sgt_py_error("ConfigError", __VA_ARGS__)
 
 /* An int (never a bool or a float) that fits a C int; the C core checks its range. */
 static int GetInt(PyObject* value, const char* name, int* out) {
@@ -284,7 +272,6 @@ static struct PyModuleDef mfcc_module = {PyModuleDef_HEAD_INIT, "_mfcc",
                                          "C core of the sgt-lite MFCC frontend.", -1, NULL};
 
 PyMODINIT_FUNC PyInit__mfcc(void) {
-  PyObject* m;
   MfccType.tp_dealloc = (destructor)Mfcc_dealloc;
   MfccType.tp_flags = Py_TPFLAGS_DEFAULT;
   MfccType.tp_doc =
@@ -294,14 +281,5 @@ PyMODINIT_FUNC PyInit__mfcc(void) {
   MfccType.tp_getset = Mfcc_getset;
   MfccType.tp_init = (initproc)Mfcc_init;
   MfccType.tp_new = Mfcc_new;
-  if (PyType_Ready(&MfccType) < 0) return NULL;
-  m = PyModule_Create(&mfcc_module);
-  if (m == NULL) return NULL;
-  Py_INCREF(&MfccType);
-  if (PyModule_AddObject(m, "Mfcc", (PyObject*)&MfccType) < 0) {
-    Py_DECREF(&MfccType);
-    Py_DECREF(m);
-    return NULL;
-  }
-  return m;
+  return sgt_py_module_with_type(&mfcc_module, &MfccType, "Mfcc");
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csrc/sgt_frames.h"
+#include "sgt_pyhelp.h"
 
 typedef struct {
   PyObject_HEAD
@@ -17,21 +18,7 @@ typedef struct {
   PyTypeObject* frame_type;
 } FramesObject;
 
-static void set_error(const char* cls_name, const char* format, ...) {
-  PyObject *errors, *cls, *message;
-  va_list ap;
-  PyErr_Clear(); /* a pending BufferError would make the import fail */
-  errors = PyImport_ImportModule("sgt_lite.errors");
-  cls = errors != NULL ? PyObject_GetAttrString(errors, cls_name) : NULL;
-  Py_XDECREF(errors);
-  PyErr_Clear();
-  va_start(ap, format);
-  message = PyUnicode_FromFormatV(format, ap);
-  va_end(ap);
-  if (message != NULL) PyErr_SetObject(cls != NULL ? cls : PyExc_ValueError, message);
-  Py_XDECREF(message);
-  Py_XDECREF(cls);
-}
+#define set_error sgt_py_error
 
 /* config[name] as n doubles (a number when n == 1, else a sequence of n numbers) */
 static int get_doubles(PyObject* config, const char* name, double* out, Py_ssize_t n) {
@@ -361,7 +348,6 @@ static struct PyModuleDef frames_module = {PyModuleDef_HEAD_INIT, "_frames",
                                            -1, NULL};
 
 PyMODINIT_FUNC PyInit__frames(void) {
-  PyObject* m;
   FramesType.tp_dealloc = (destructor)Frames_dealloc;
   FramesType.tp_flags = Py_TPFLAGS_DEFAULT;
   FramesType.tp_doc = "Frames(config, frame_type): voice activity, eye events, head motion, pose and clamps of one stream.";
@@ -369,14 +355,5 @@ PyMODINIT_FUNC PyInit__frames(void) {
   FramesType.tp_getset = Frames_getset;
   FramesType.tp_init = (initproc)Frames_init;
   FramesType.tp_new = PyType_GenericNew;
-  if (PyType_Ready(&FramesType) < 0) return NULL;
-  m = PyModule_Create(&frames_module);
-  if (m == NULL) return NULL;
-  Py_INCREF(&FramesType);
-  if (PyModule_AddObject(m, "Frames", (PyObject*)&FramesType) < 0) {
-    Py_DECREF(&FramesType);
-    Py_DECREF(m);
-    return NULL;
-  }
-  return m;
+  return sgt_py_module_with_type(&frames_module, &FramesType, "Frames");
 }

@@ -14,6 +14,7 @@ import sysconfig
 import pytest
 
 AUDIO = pathlib.Path(__file__).resolve().parents[2] / "sgt_lite" / "audio"
+PACKAGE = AUDIO.parent
 
 SCRIPT = r'''
 import importlib.util, sys, threading
@@ -68,7 +69,7 @@ def test_binding_under_asan_with_threads_and_bad_configs(tmp_path):
         pytest.skip("gcc has no shared ASan/UBSan runtime")
     so = tmp_path / "_mfcc_asan.so"
     subprocess.run([cc, "-shared", "-fPIC", "-g", "-O1", "-ffp-contract=off", "-fsanitize=address,undefined",
-                    "-fno-sanitize-recover=all", "-I", include, "-I", str(AUDIO), str(AUDIO / "_mfcc_binding.c"),
+                    "-fno-sanitize-recover=all", "-I", include, "-I", str(AUDIO), "-I", str(PACKAGE), str(AUDIO / "_mfcc_binding.c"),
                     str(AUDIO / "csrc" / "sgt_mfcc.c"), "-lm", "-o", str(so)], check=True)
     env = dict(os.environ, LD_PRELOAD=f"{asan}:{ubsan}", ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
     res = subprocess.run([sys.executable, "-c", SCRIPT, str(so)], capture_output=True, text=True, env=env,

@@ -185,8 +185,8 @@ static double round12(double x) {
 
 static int cell_of(const SgtFramesConfig* c, double yaw, double pitch) {
   double fy = floor((yaw + c->yaw_deg) / c->cell_wy), fp = floor((pitch + c->pitch_deg) / c->cell_wp);
-  long iy = fy < -1e9 ? -1000000000L : (fy > 1e9 ? 1000000000L : (long)fy);
-  long ip = fp < -1e9 ? -1000000000L : (fp > 1e9 ? 1000000000L : (long)fp);
+  long iy = fy > 1e9 ? 1000000000L : (fy >= -1e9 ? (long)fy : -1000000000L); /* NaN: the lowest cell */
+  long ip = fp > 1e9 ? 1000000000L : (fp >= -1e9 ? (long)fp : -1000000000L);
   iy = iy < 0 ? 0 : (iy > c->n_yaw - 1 ? c->n_yaw - 1 : iy);
   ip = ip < 0 ? 0 : (ip > c->n_pitch - 1 ? c->n_pitch - 1 : ip);
   return (int)(ip * c->n_yaw + iy);
