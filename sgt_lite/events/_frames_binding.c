@@ -74,21 +74,11 @@ static int parse_config(PyObject* d, SgtFramesConfig* c) {
     return 0;
   }
   c->n_quantiles = (int)nq;
-#define I(f) get_int(d, #f, &c->f)
-#define D(f) get_doubles(d, #f, &c->f, 1)
-#define A(f, n) get_doubles(d, #f, c->f, n)
-  if (!(I(block) && I(frame_size) && I(n_cep) && A(vad_mean, SGT_VAD_FEATURES) && A(vad_inv_scale, SGT_VAD_FEATURES) &&
-        A(vad_coef, SGT_VAD_TERMS) && D(vad_intercept) && get_doubles(d, "pairs", pairs, 2 * SGT_VAD_PAIRS) &&
-        D(k_energy) && D(k_feat) && D(k_fast) && D(k_slow) && D(k_mod) && D(k_mod_long) && D(k_smooth) && I(floor_n) &&
-        I(snr_n) && I(flux_n) && I(onset) && I(hang) && D(on_logit) && D(off_logit) && D(env_voice_max) &&
-        D(env_penalty) && I(size) && I(i_saccade) && I(i_blink) && I(i_state) && I(i_target) && I(n_cells) &&
-        I(noise_dim) && A(net_mean, 3) && A(net_std, 3) && D(k_smooth_head) && D(attack) && D(release) &&
-        D(listen_level) && D(fps) && I(n_yaw) && I(n_pitch) && D(yaw_deg) && D(pitch_deg) && D(cell_wy) &&
-        D(cell_wp) && D(saccade_intercept) && D(saccade_slope) && D(saccade_jitter) && D(min_fixation) &&
-        D(drift_return) && D(micro_min) && D(micro_max) && D(blink_close) && D(blink_hold) && D(blink_open_ratio) &&
-        D(blink_jitter) && D(blink_refractory) && D(blink_saccade_deg) && D(blink_saccade_prob) && D(drift_step) &&
-        D(micro_p) && D(blink_p_listen) && D(prior_shift) && D(prior_mu) && D(prior_sigma) && D(spread_yaw) &&
-        D(spread_pitch) && A(amp, nq) && A(levels, nq) && A(lo, 6) && A(hi, 6) && A(zero, 6) && D(pose_rate)))
+#define I(f) &&get_int(d, #f, &c->f)
+#define D(f) &&get_doubles(d, #f, &c->f, 1)
+#define A(f, n) &&get_doubles(d, #f, c->f, n)
+  if (!(1 SGT_FRAMES_FIELDS(I, D, A) && get_doubles(d, "pairs", pairs, 2 * SGT_VAD_PAIRS) &&
+        get_doubles(d, "amp", c->amp, nq) && get_doubles(d, "levels", c->levels, nq)))
     return 0;
 #undef I
 #undef D
@@ -99,17 +89,21 @@ static int parse_config(PyObject* d, SgtFramesConfig* c) {
   }
   if (!get_doubles(d, "centre", centre, c->n_cells)) return 0;
   {
-    const int row = c->block * c->frame_size;
+    const long row = (long)c->block * c->frame_size;
     double mean[4096], std[4096];
-    if (row < 1 || row > 4096) {
+    if (c->block < 1 || c->frame_size < 1 || row > 4096) {
       set_error("ConfigError", "frames config: block * frame_size must be 1..4096");
       return 0;
     }
-    if (!get_doubles(d, "feat_mean", mean, row) || !get_doubles(d, "feat_std", std, row) || !get_int(d, "input_dim", &c->input_dim))
-      return 0;
+    if (!get_doubles(d, "feat_mean", mean, row) || !get_doubles(d, "feat_std", std, row)) return 0;
     for (int i = 0; i < row; i++) c->feat_mean[i] = (float)mean[i], c->feat_std[i] = (float)std[i];
   }
   for (int i = 0; i < c->n_cells; i++) c->centre[i] = centre[i] != 0.0;
+  for (int i = 0; i < 2 * SGT_VAD_PAIRS; i++)
+    if (!(pairs[i] >= 0 && pairs[i] < SGT_VAD_FEATURES)) {
+      set_error("ConfigError", "frames config: pairs[%d] is not a feature index", i);
+      return 0;
+    }
   for (int i = 0; i < SGT_VAD_PAIRS; i++) c->pairs[i][0] = (int)pairs[2 * i], c->pairs[i][1] = (int)pairs[2 * i + 1];
   const char* why = sgt_frames_check(c);
   if (why != NULL) {

@@ -1,6 +1,7 @@
 """The portable C code cross-compiled for 64-bit ARM (Raspberry Pi 4/5, Jetson) and run under
 qemu-aarch64 gives the same bytes as the x86 build: the MFCC core (features bit-identical, which
-``-ffp-contract=off`` makes possible), the serial protocol decoder and the firmware limiter.
+``-ffp-contract=off`` makes possible), the per-frame stages after the network (voice activity,
+eye events, head motion), the serial protocol decoder and the firmware limiter.
 
 Needs the Debian packages gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static
 (``.ci/aarch64_golden.sh`` installs them); skips without them unless SGT_LITE_REQUIRE_AARCH64=1,
@@ -18,6 +19,7 @@ from sgt_lite.heads.protocol import Decoder, encode
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CSRC = REPO / "sgt_lite" / "audio" / "csrc"
+FRAMES = REPO / "sgt_lite" / "events" / "csrc"
 COMMON = REPO / "firmware_examples" / "common"
 HERE = pathlib.Path(__file__).parent
 # the flags setup.py builds the extension with, plus the warnings the other C tests use
@@ -27,7 +29,10 @@ PROGRAMS = {
     "mfcc_golden": ([CSRC / "sgt_mfcc.c", REPO / "tests" / "audio" / "c" / "mfcc_golden.c"], CSRC),
     "proto_stream": ([COMMON / "sgt_proto.c", REPO / "tests" / "heads" / "c" / "proto_stream.c"], COMMON),
     "limit_stream": ([COMMON / "sgt_limit.c", REPO / "tests" / "heads" / "c" / "limit_stream.c"], COMMON),
+    "frames_stream": ([FRAMES / "sgt_frames.c", HERE / "c" / "frames_stream.c"], FRAMES),
 }
+# the frames core's own flags from setup.py: the same libm calls as Python's math module
+EXTRA_CFLAGS = {"frames_stream": ("-fno-builtin", "-fexcess-precision=standard")}
 EM_AARCH64 = 183
 
 
@@ -65,8 +70,8 @@ def builds(toolchain, tmp_path_factory):
         pair = []
         for arch, cc in (("host", native), ("aarch64", cross)):
             exe = out / f"{name}.{arch}"
-            subprocess.run([cc, *CFLAGS, "-I", str(include), *map(str, sources), "-lm", "-o", str(exe)],
-                           check=True)
+            subprocess.run([cc, *CFLAGS, *EXTRA_CFLAGS.get(name, ()), "-I", str(include), *map(str, sources), "-lm",
+                            "-o", str(exe)], check=True)
             pair.append([str(exe)] if arch == "host" else [qemu, "-L", str(sysroot), str(exe)])
         cmds[name] = tuple(pair)
     return cmds
@@ -161,3 +166,60 @@ def test_firmware_limiter_is_identical_on_aarch64(builds):
             lines.append(f"S {t}")
     host, arm = _run_both(builds["limit_stream"], data=("\n".join(lines) + "\n").encode())
     assert host == arm and len(arm.splitlines()) > 2000
+
+
+def _recorded_frames_input():
+    """A real stream (speech, a pause, digital silence, noise, speech) through the Animator with
+    the C stages, recorded as the frames harness's stdin, and the frames the Animator gave."""
+    from sgt_lite import Animator
+    from sgt_lite.audio.synthetic import white_noise
+    from sgt_lite.events.native import frames_config, frames_choice
+
+    if frames_choice() != "c":
+        pytest.skip("the C frames extension is not built")
+    anim = Animator(backend="numpy", seed=7, style="lively")
+    st = anim._stream
+    sp = st.spec
+    cfg = frames_config(st.vad, st.renderer, sp.lo, sp.hi, sp.zero, sp.pose_rate, sp.noise_dim, sp.feat_mean,
+                        sp.feat_std, st.xs.shape[1])
+    lines = [f"{k} {len(v)} " + " ".join(map(repr, map(float, v))) if isinstance(v, list) else f"{k} 1 {float(v)!r}"
+             for k, v in cfg.items()]
+    remainder = [v for c in st.renderer.head._coef for v in c]
+    hazard = st.hazard or [0.0, 0.0]
+    style = remainder + list(st.offset) + list(hazard) + [1.0 if st.hazard else 0.0]
+    lines.append("style 17 " + " ".join(map(repr, map(float, style))))
+    blob = bytearray(("\n".join(lines) + "\nend\n").encode())
+    real, chunks = st.native, []
+
+    class Recorder:                       # hands every call on to the real C object, keeping run()'s inputs
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def run(self, n, stacked, raw, draws, u, t0):
+            chunks.append((n, np.array(stacked[:n], np.float32), np.array(raw[:n], np.float32),
+                           np.array(draws[:n], np.float32), np.array(u[:n], np.float64)))
+            return real.run(n, stacked, raw, draws, u, t0)
+
+    st.native = Recorder()
+    x = _sample()
+    audio = np.concatenate([x[:4 * 16000], np.zeros(2 * 16000, np.float32),
+                            white_noise(2.0, -30.0, seed=3).astype(np.float32), x[4 * 16000:7 * 16000]])
+    frames = []
+    for i in range(0, audio.size, 480):
+        frames += anim.step(audio[i:i + 480])
+    for n, stacked, raw, draws, u in chunks:
+        blob += np.int32(n).tobytes() + stacked.tobytes() + raw.tobytes() + draws.tobytes() + u.tobytes()
+    blob += np.int32(-1).tobytes()
+    return bytes(blob), np.array(frames)[:, 1:]
+
+
+def test_frames_stages_are_bit_identical_on_aarch64(builds):
+    data, want = _recorded_frames_input()
+    host, arm = _run_both(builds["frames_stream"], data=data)
+    rec = np.dtype([("out", "<f8", 6), ("speaking", "<i4")])
+    got = np.frombuffer(host, rec)
+    assert np.array_equal(got["out"], want)                 # the harness is the Animator's C stage
+    assert 0 < got["speaking"].mean() < 1
+    if host != arm:
+        diff = np.abs(np.frombuffer(arm, rec)["out"] - got["out"])
+        pytest.fail(f"aarch64 frames differ from x86: {np.count_nonzero(diff)} values, max {diff.max():g}")

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846 /* the double Python's math.pi is */
+#endif
+
 enum { FIXATION = 0, AVERSION = 1, RETURN = 2 };
 
 /* Python's min(a, b) / max(a, b): the first argument unless the second is strictly beyond it. */

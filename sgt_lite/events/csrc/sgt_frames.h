@@ -72,6 +72,21 @@ typedef struct {
   int has_hazard, posing;
 } SgtFramesState;
 
+/* The scalar and fixed-size fields of SgtFramesConfig, for readers that fill it by name (the
+ * CPython binding, the test harness): I(name) int, D(name) double, A(name, count) doubles. The
+ * rest (pairs, centre, amp/levels with n_quantiles, feat_mean/feat_std) are read separately. */
+#define SGT_FRAMES_FIELDS(I, D, A)                                                                          \
+  I(block) I(frame_size) I(n_cep) A(vad_mean, SGT_VAD_FEATURES) A(vad_inv_scale, SGT_VAD_FEATURES)           \
+  A(vad_coef, SGT_VAD_TERMS) D(vad_intercept) D(k_energy) D(k_feat) D(k_fast) D(k_slow) D(k_mod)             \
+  D(k_mod_long) D(k_smooth) I(floor_n) I(snr_n) I(flux_n) I(onset) I(hang) D(on_logit) D(off_logit)          \
+  D(env_voice_max) D(env_penalty) I(size) I(i_saccade) I(i_blink) I(i_state) I(i_target) I(n_cells)          \
+  I(noise_dim) A(net_mean, 3) A(net_std, 3) D(k_smooth_head) D(attack) D(release) D(listen_level) D(fps)    \
+  I(n_yaw) I(n_pitch) D(yaw_deg) D(pitch_deg) D(cell_wy) D(cell_wp) D(saccade_intercept) D(saccade_slope)   \
+  D(saccade_jitter) D(min_fixation) D(drift_return) D(micro_min) D(micro_max) D(blink_close) D(blink_hold)  \
+  D(blink_open_ratio) D(blink_jitter) D(blink_refractory) D(blink_saccade_deg) D(blink_saccade_prob)        \
+  D(drift_step) D(micro_p) D(blink_p_listen) D(prior_shift) D(prior_mu) D(prior_sigma) D(spread_yaw)       \
+  D(spread_pitch) A(lo, 6) A(hi, 6) A(zero, 6) D(pose_rate) I(input_dim)
+
 /* Checks a config; returns NULL if usable, else a message naming the bad field. */
 const char* sgt_frames_check(const SgtFramesConfig* cfg);
 
