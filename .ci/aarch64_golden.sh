@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI: the portable C code (MFCC core, protocol decoder, firmware limiter) cross-compiled for
+# CI: the portable C code (MFCC core, per-frame stages, protocol decoder, firmware limiter) cross-compiled for
 # aarch64 and run under qemu-aarch64 must give the same bytes as the x86 build
 # (tests/platform/test_aarch64_c.py). Installs the Debian packages it needs when missing
 # (idempotent: no apt call when they are there).
