@@ -1,5 +1,9 @@
 import os
 import pathlib
+import shutil
+import subprocess
+import sys
+import sysconfig
 
 import numpy as np
 import pytest
@@ -54,3 +58,32 @@ def build_c():
                         "-I", str(include), *map(str, sources), "-lm", "-o", str(out)], check=True)
         return out
     return build
+
+
+def _sanitizer_runtime(cc, name):
+    path = subprocess.run([cc, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
+    return path if os.path.isabs(path) and os.path.exists(path) else None
+
+
+@pytest.fixture
+def run_under_asan(tmp_path):
+    """``run(sources, includes, script, flags=())``: builds the C sources as a CPython extension with
+    ASan + UBSan (no recovery) and runs ``script`` with the built file's path as ``sys.argv[1]``;
+    returns the CompletedProcess. Skips where gcc, its sanitizer runtimes or Python.h are missing."""
+    cc = shutil.which("gcc")
+    include = sysconfig.get_paths().get("include")
+    if cc is None or not include or not (pathlib.Path(include) / "Python.h").exists():
+        pytest.skip("needs gcc and the Python headers")
+    asan, ubsan = _sanitizer_runtime(cc, "libasan.so"), _sanitizer_runtime(cc, "libubsan.so")
+    if asan is None or ubsan is None:
+        pytest.skip("gcc has no shared ASan/UBSan runtime")
+
+    def run(sources, includes, script, flags=()):
+        so = tmp_path / "_asan_ext.so"
+        subprocess.run([cc, "-shared", "-fPIC", "-g", "-O1", "-ffp-contract=off", *flags, "-fsanitize=address,undefined",
+                        "-fno-sanitize-recover=all", "-I", include, *[f"-I{d}" for d in includes],
+                        *map(str, sources), "-lm", "-o", str(so)], check=True)
+        env = dict(os.environ, LD_PRELOAD=f"{asan}:{ubsan}", ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
+        return subprocess.run([sys.executable, "-c", script, str(so)], capture_output=True, text=True, env=env,
+                              timeout=300)
+    return run

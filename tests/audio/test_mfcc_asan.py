@@ -4,14 +4,7 @@ Before the per-object lock, this reported a heap-buffer-overflow write in SgtMfc
 (two threads in one state with the GIL released). Skips where the compiler, its sanitizer
 runtime or the Python headers are missing.
 """
-import os
 import pathlib
-import shutil
-import subprocess
-import sys
-import sysconfig
-
-import pytest
 
 AUDIO = pathlib.Path(__file__).resolve().parents[2] / "sgt_lite" / "audio"
 PACKAGE = AUDIO.parent
@@ -54,24 +47,6 @@ print("asan run clean")
 '''
 
 
-def _runtime(cc, name):
-    path = subprocess.run([cc, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
-    return path if os.path.isabs(path) and os.path.exists(path) else None
-
-
-def test_binding_under_asan_with_threads_and_bad_configs(tmp_path):
-    cc = shutil.which("gcc")
-    include = sysconfig.get_paths().get("include")
-    if cc is None or not include or not (pathlib.Path(include) / "Python.h").exists():
-        pytest.skip("needs gcc and the Python headers")
-    asan, ubsan = _runtime(cc, "libasan.so"), _runtime(cc, "libubsan.so")
-    if asan is None or ubsan is None:
-        pytest.skip("gcc has no shared ASan/UBSan runtime")
-    so = tmp_path / "_mfcc_asan.so"
-    subprocess.run([cc, "-shared", "-fPIC", "-g", "-O1", "-ffp-contract=off", "-fsanitize=address,undefined",
-                    "-fno-sanitize-recover=all", "-I", include, "-I", str(AUDIO), "-I", str(PACKAGE), str(AUDIO / "_mfcc_binding.c"),
-                    str(AUDIO / "csrc" / "sgt_mfcc.c"), "-lm", "-o", str(so)], check=True)
-    env = dict(os.environ, LD_PRELOAD=f"{asan}:{ubsan}", ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-    res = subprocess.run([sys.executable, "-c", SCRIPT, str(so)], capture_output=True, text=True, env=env,
-                         timeout=300)
+def test_binding_under_asan_with_threads_and_bad_configs(run_under_asan):
+    res = run_under_asan([AUDIO / "_mfcc_binding.c", AUDIO / "csrc" / "sgt_mfcc.c"], [AUDIO, PACKAGE], SCRIPT)
     assert res.returncode == 0 and "asan run clean" in res.stdout, res.stderr[-4000:]

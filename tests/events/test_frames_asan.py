@@ -2,14 +2,7 @@
 streams (NaN, Inf, huge values, every layout edge) and broken configs and buffers: no memory
 error, no undefined behaviour, only sgt_lite errors. Skips where the compiler, its sanitizer
 runtime or the Python headers are missing."""
-import os
 import pathlib
-import shutil
-import subprocess
-import sys
-import sysconfig
-
-import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "sgt_lite"
 EVENTS = PACKAGE / "events"
@@ -78,25 +71,7 @@ print("asan run clean")
 '''
 
 
-def _runtime(cc, name):
-    path = subprocess.run([cc, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
-    return path if os.path.isabs(path) and os.path.exists(path) else None
-
-
-def test_frames_binding_under_asan_with_extreme_streams_and_bad_configs(tmp_path):
-    cc = shutil.which("gcc")
-    include = sysconfig.get_paths().get("include")
-    if cc is None or not include or not (pathlib.Path(include) / "Python.h").exists():
-        pytest.skip("needs gcc and the Python headers")
-    asan, ubsan = _runtime(cc, "libasan.so"), _runtime(cc, "libubsan.so")
-    if asan is None or ubsan is None:
-        pytest.skip("gcc has no shared ASan/UBSan runtime")
-    so = tmp_path / "_frames_asan.so"
-    subprocess.run([cc, "-shared", "-fPIC", "-g", "-O1", "-ffp-contract=off", "-fno-builtin", "-fsanitize=address,undefined",
-                    "-fno-sanitize-recover=all", "-I", include, "-I", str(EVENTS), "-I", str(PACKAGE),
-                    str(EVENTS / "_frames_binding.c"), str(EVENTS / "csrc" / "sgt_frames.c"), "-lm", "-o", str(so)],
-                   check=True)
-    env = dict(os.environ, LD_PRELOAD=f"{asan}:{ubsan}", ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-    res = subprocess.run([sys.executable, "-c", SCRIPT, str(so)], capture_output=True, text=True, env=env,
-                         timeout=300)
+def test_frames_binding_under_asan_with_extreme_streams_and_bad_configs(run_under_asan):
+    res = run_under_asan([EVENTS / "_frames_binding.c", EVENTS / "csrc" / "sgt_frames.c"], [EVENTS, PACKAGE], SCRIPT,
+                         flags=("-fno-builtin",))
     assert res.returncode == 0 and "asan run clean" in res.stdout, res.stderr[-4000:] + res.stdout[-2000:]
