@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import types
 
 import numpy as np
 import pytest
@@ -87,3 +88,75 @@ def run_under_asan(tmp_path):
         return subprocess.run([sys.executable, "-c", script, str(so)], capture_output=True, text=True, env=env,
                               timeout=300)
     return run
+
+
+MIC_RATE, MIC_BLOCK = 16000, 320          # the demo's microphone callback: 20 ms blocks at 16 kHz
+
+
+class SimClock:
+    """A simulated clock: time moves only when the code under test sleeps (or a fake blocks)."""
+
+    def __init__(self, now=500.0):
+        self.now = now
+        self.devices = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, s):
+        assert s >= 0
+        self.advance(s)
+
+    def advance(self, s):
+        self.now += s
+        for dev in self.devices:
+            dev.pump(self.now)
+
+
+class FakeInputStream:
+    """``sounddevice.InputStream`` (the audio-device edge): block k reaches the callback at
+    ``start + (k + 1) * 20 ms`` of the simulated clock; blocks due inside a hiccup ``(h0, h1)``
+    (seconds after start) are held and arrive at once at h1."""
+
+    def __init__(self, sim, audio, hiccups, samplerate, channels, dtype, blocksize, callback):
+        assert (samplerate, channels, dtype, blocksize) == (MIC_RATE, 1, "float32", MIC_BLOCK)
+        self.sim, self.audio, self.hiccups, self.callback = sim, audio, hiccups, callback
+        self.k, self.t0, self.closed = 0, None, False
+
+    def start(self):
+        self.t0 = self.sim.now
+        self.sim.devices.append(self)
+
+    def pump(self, now):
+        while self.t0 is not None and not self.closed:
+            due = (self.k + 1) * MIC_BLOCK / MIC_RATE
+            if self.t0 + due > now or any(h0 <= due < h1 and now < self.t0 + h1 for h0, h1 in self.hiccups):
+                return
+            i = (self.k * MIC_BLOCK) % (len(self.audio) - MIC_BLOCK)
+            self.callback(self.audio[i:i + MIC_BLOCK, None], MIC_BLOCK, None, None)
+            self.k += 1
+
+    def delivered_s(self):
+        return self.k * MIC_BLOCK / MIC_RATE
+
+    def stop(self):
+        self.closed = True
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def sim_microphone(monkeypatch):
+    """``start(audio, hiccups=()) -> SimClock``: the demo's sounddevice input becomes a
+    FakeInputStream of ``audio`` on a fresh simulated clock (its stream: ``clock.devices[0]``)."""
+    from sgt_lite import demo
+
+    def start(audio, hiccups=()):
+        sim = SimClock()
+
+        def InputStream(**kw):
+            return FakeInputStream(sim, audio, hiccups, **kw)
+        monkeypatch.setattr(demo, "_sounddevice", lambda: (types.SimpleNamespace(InputStream=InputStream), None))
+        return sim
+    return start

@@ -12,7 +12,6 @@ clock. The Animator, the shaper, the RingBuffer and the demo's loop are the real
 wall-clock speed is asserted: time only moves when the code sleeps or the fakes block."""
 import io
 import threading
-import types
 
 import numpy as np
 import pytest
@@ -24,57 +23,6 @@ from sgt_lite.pacing import MAX_BEHIND_S
 from sgt_lite.shaping import MotionShaper
 
 RATE = 16000
-BLOCK = 320                                   # the demo's callback block: 20 ms
-
-
-class SimClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.devices = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, s):
-        assert s >= 0
-        self.advance(s)
-
-    def advance(self, s):
-        self.now += s
-        for dev in self.devices:
-            dev.pump(self.now)
-
-
-class FakeInputStream:
-    """``sounddevice.InputStream``: block k reaches the callback at ``start + (k + 1) * 20 ms``;
-    blocks due inside a hiccup ``(h0, h1)`` (seconds after start) are held and arrive at once at h1."""
-
-    def __init__(self, sim, audio, hiccups, samplerate, channels, dtype, blocksize, callback):
-        assert (samplerate, channels, dtype, blocksize) == (RATE, 1, "float32", BLOCK)
-        self.sim, self.audio, self.hiccups, self.callback = sim, audio, hiccups, callback
-        self.k, self.t0, self.closed = 0, None, False
-
-    def start(self):
-        self.t0 = self.sim.now
-        self.sim.devices.append(self)
-
-    def pump(self, now):
-        while self.t0 is not None and not self.closed:
-            due = (self.k + 1) * BLOCK / RATE
-            if self.t0 + due > now or any(h0 <= due < h1 and now < self.t0 + h1 for h0, h1 in self.hiccups):
-                return
-            i = (self.k * BLOCK) % (len(self.audio) - BLOCK)
-            self.callback(self.audio[i:i + BLOCK, None], BLOCK, None, None)
-            self.k += 1
-
-    def delivered_s(self):
-        return self.k * BLOCK / RATE
-
-    def stop(self):
-        self.closed = True
-
-    def close(self):
-        self.closed = True
 
 
 class StampingHead(HeadDriver):
@@ -96,14 +44,8 @@ def speech():
     return x
 
 
-def _run(monkeypatch, speech, hiccups=(), slow=None, seconds=6.0):
-    sim = SimClock()
-    streams = []
-
-    def InputStream(**kw):
-        streams.append(FakeInputStream(sim, speech, hiccups, **kw))
-        return streams[-1]
-    monkeypatch.setattr(demo, "_sounddevice", lambda: (types.SimpleNamespace(InputStream=InputStream), None))
+def _run(sim_microphone, speech, hiccups=(), slow=None, seconds=6.0):
+    sim = sim_microphone(speech, hiccups)
     anim, shaper = Animator(backend="numpy"), MotionShaper("neck3_eyes2_lids")
     head = StampingHead(shaper.profile, sim, shaper, slow)
     source = demo._MicSource(RATE, sleep=sim.sleep)
@@ -111,7 +53,7 @@ def _run(monkeypatch, speech, hiccups=(), slow=None, seconds=6.0):
                        clock=sim.clock, sleep=sim.sleep)
     source.close()
     log = np.array(head.log)
-    return stats, log, sim, streams[0], shaper, anim
+    return stats, log, sim, sim.devices[0], shaper, anim
 
 
 def _paced(log, dt):
@@ -120,8 +62,8 @@ def _paced(log, dt):
 
 
 @pytest.mark.parametrize("backlog_s", [1.0, 1.8])
-def test_a_backlog_from_the_microphone_is_skipped_not_burst(monkeypatch, speech, backlog_s):
-    stats, log, sim, dev, shaper, anim = _run(monkeypatch, speech, hiccups=[(2.0, 2.0 + backlog_s)])
+def test_a_backlog_from_the_microphone_is_skipped_not_burst(sim_microphone, speech, backlog_s):
+    stats, log, sim, dev, shaper, anim = _run(sim_microphone, speech, hiccups=[(2.0, 2.0 + backlog_s)])
     dt = shaper.dt
     gaps, burst = _paced(log, dt)
     assert burst == 0, f"{burst} commands less than half a servo period after the one before (old: a burst)"
@@ -136,8 +78,8 @@ def test_a_backlog_from_the_microphone_is_skipped_not_burst(monkeypatch, speech,
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_a_driver_that_hangs_once_gets_no_catch_up_burst(monkeypatch, speech):
-    stats, log, sim, dev, shaper, anim = _run(monkeypatch, speech, slow={100: 1.5})
+def test_a_driver_that_hangs_once_gets_no_catch_up_burst(sim_microphone, speech):
+    stats, log, sim, dev, shaper, anim = _run(sim_microphone, speech, slow={100: 1.5})
     dt = shaper.dt
     gaps, burst = _paced(log, dt)
     assert burst == 0, f"{burst} commands less than half a servo period after the one before (old: a burst)"
@@ -148,8 +90,8 @@ def test_a_driver_that_hangs_once_gets_no_catch_up_burst(monkeypatch, speech):
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_without_a_hiccup_every_period_goes_out_on_time(monkeypatch, speech):
-    stats, log, sim, dev, shaper, anim = _run(monkeypatch, speech, seconds=3.0)
+def test_without_a_hiccup_every_period_goes_out_on_time(sim_microphone, speech):
+    stats, log, sim, dev, shaper, anim = _run(sim_microphone, speech, seconds=3.0)
     dt = shaper.dt
     gaps, burst = _paced(log, dt)
     assert burst == 0 and stats["skipped"] == 0

@@ -11,7 +11,6 @@ over at once), and a stand-in for the ROS publisher (a HeadDriver with ``spin_so
 the shaper, the demo's microphone source and ``_ros_loop`` are the real ones. No wall-clock
 speed is asserted: time only moves when the code sleeps or the fakes block."""
 import threading
-import types
 
 import numpy as np
 import pytest
@@ -23,57 +22,6 @@ from sgt_lite.pacing import MAX_BEHIND_S
 from sgt_lite.shaping import MotionShaper
 
 RATE = 16000
-BLOCK = 320
-
-
-class SimClock:
-    def __init__(self):
-        self.now = 500.0
-        self.devices = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, s):
-        assert s >= 0
-        self.advance(s)
-
-    def advance(self, s):
-        self.now += s
-        for dev in self.devices:
-            dev.pump(self.now)
-
-
-class FakeInputStream:
-    """``sounddevice.InputStream``: block k reaches the callback at ``start + (k + 1) * 20 ms``;
-    blocks due inside a hiccup ``(h0, h1)`` are held and arrive at once at h1."""
-
-    def __init__(self, sim, audio, hiccups, samplerate, channels, dtype, blocksize, callback):
-        assert (samplerate, channels, dtype, blocksize) == (RATE, 1, "float32", BLOCK)
-        self.sim, self.audio, self.hiccups, self.callback = sim, audio, hiccups, callback
-        self.k, self.t0, self.closed = 0, None, False
-
-    def start(self):
-        self.t0 = self.sim.now
-        self.sim.devices.append(self)
-
-    def pump(self, now):
-        while self.t0 is not None and not self.closed:
-            due = (self.k + 1) * BLOCK / RATE
-            if self.t0 + due > now or any(h0 <= due < h1 and now < self.t0 + h1 for h0, h1 in self.hiccups):
-                return
-            i = (self.k * BLOCK) % (len(self.audio) - BLOCK)
-            self.callback(self.audio[i:i + BLOCK, None], BLOCK, None, None)
-            self.k += 1
-
-    def delivered_s(self):
-        return self.k * BLOCK / RATE
-
-    def stop(self):
-        self.closed = True
-
-    def close(self):
-        self.closed = True
 
 
 class StampingPublisher(HeadDriver):
@@ -99,12 +47,8 @@ def speech():
     return x
 
 
-def _run(monkeypatch, speech, hiccups=(), slow=None, seconds=6.0):
-    sim = SimClock()
-
-    def InputStream(**kw):
-        return FakeInputStream(sim, speech, hiccups, **kw)
-    monkeypatch.setattr(demo, "_sounddevice", lambda: (types.SimpleNamespace(InputStream=InputStream), None))
+def _run(sim_microphone, speech, hiccups=(), slow=None, seconds=6.0):
+    sim = sim_microphone(speech, hiccups)
     anim, shaper = Animator(backend="numpy"), MotionShaper("pan_tilt")
     head = StampingPublisher(shaper.profile, sim, shaper, slow)
     source = demo._MicSource(RATE, sleep=sim.sleep)
@@ -122,8 +66,8 @@ def _bursts(log, dt):
 
 
 @pytest.mark.parametrize("backlog_s", [1.0, 1.8])
-def test_a_microphone_backlog_is_skipped_not_published_in_a_burst(monkeypatch, speech, backlog_s):
-    stats, log, dev, shaper, anim = _run(monkeypatch, speech, hiccups=[(2.0, 2.0 + backlog_s)])
+def test_a_microphone_backlog_is_skipped_not_published_in_a_burst(sim_microphone, speech, backlog_s):
+    stats, log, dev, shaper, anim = _run(sim_microphone, speech, hiccups=[(2.0, 2.0 + backlog_s)])
     dt = shaper.dt
     gaps, burst = _bursts(log, dt)
     assert burst == 0, f"{burst} joint states less than half a servo period after the one before"
@@ -135,8 +79,8 @@ def test_a_microphone_backlog_is_skipped_not_published_in_a_burst(monkeypatch, s
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_a_publish_that_hangs_once_gets_no_catch_up_burst(monkeypatch, speech):
-    stats, log, dev, shaper, anim = _run(monkeypatch, speech, slow={100: 1.5})
+def test_a_publish_that_hangs_once_gets_no_catch_up_burst(sim_microphone, speech):
+    stats, log, dev, shaper, anim = _run(sim_microphone, speech, slow={100: 1.5})
     dt = shaper.dt
     gaps, burst = _bursts(log, dt)
     assert burst == 0, f"{burst} joint states less than half a servo period after the one before"
@@ -147,8 +91,8 @@ def test_a_publish_that_hangs_once_gets_no_catch_up_burst(monkeypatch, speech):
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_without_a_hiccup_every_period_is_published_on_time(monkeypatch, speech):
-    stats, log, dev, shaper, anim = _run(monkeypatch, speech, seconds=3.0)
+def test_without_a_hiccup_every_period_is_published_on_time(sim_microphone, speech):
+    stats, log, dev, shaper, anim = _run(sim_microphone, speech, seconds=3.0)
     dt = shaper.dt
     gaps, burst = _bursts(log, dt)
     assert burst == 0 and stats["skipped"] == 0
