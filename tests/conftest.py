@@ -147,6 +147,29 @@ class FakeInputStream:
 
 
 @pytest.fixture
+def stamping_head():
+    """The class of a head driver at the servo-bus edge (or standing in for the ROS publisher, with
+    ``spin_some`` and ``speaking`` like ``Ros2Head``) that records (simulated time, shaper time,
+    audio the microphone delivered) per command: ``StampingHead(profile, sim, shaper, slow)``, where
+    ``slow`` = {command number: seconds that write blocks} (a bus that hangs once)."""
+    from sgt_lite.heads.base import HeadDriver
+
+    class StampingHead(HeadDriver):
+        def __init__(self, profile, sim, shaper, slow=None):
+            self.sim, self.shaper, self.slow, self.log = sim, shaper, dict(slow or {}), []
+            self.speaking, self.spins = None, 0
+            super().__init__(profile)
+
+        def spin_some(self, timeout_s=0.0):
+            self.spins += 1
+
+        def _send(self, joints):
+            self.log.append((self.sim.now, self.shaper.t, self.sim.devices[0].delivered_s()))
+            self.sim.advance(self.slow.pop(len(self.log), 0.0))
+    return StampingHead
+
+
+@pytest.fixture
 def sim_microphone(monkeypatch):
     """``start(audio, hiccups=()) -> SimClock``: the demo's sounddevice input becomes a
     FakeInputStream of ``audio`` on a fresh simulated clock (its stream: ``clock.devices[0]``)."""

@@ -18,24 +18,10 @@ import pytest
 
 from sgt_lite import Animator, demo
 from sgt_lite.audio import SAMPLE_WAV, read_wav
-from sgt_lite.heads.base import HeadDriver
 from sgt_lite.pacing import MAX_BEHIND_S
 from sgt_lite.shaping import MotionShaper
 
 RATE = 16000
-
-
-class StampingHead(HeadDriver):
-    """Records (simulated time, shaper time) of each command; ``slow`` = {write number: seconds
-    that write blocks} (a bus that hangs once)."""
-
-    def __init__(self, profile, sim, shaper, slow=None):
-        self.sim, self.shaper, self.slow, self.log = sim, shaper, dict(slow or {}), []
-        super().__init__(profile)
-
-    def _send(self, joints):
-        self.log.append((self.sim.now, self.shaper.t, self.sim.devices[0].delivered_s()))
-        self.sim.advance(self.slow.pop(len(self.log), 0.0))
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +30,10 @@ def speech():
     return x
 
 
-def _run(sim_microphone, speech, hiccups=(), slow=None, seconds=6.0):
+def _run(sim_microphone, stamping_head, speech, hiccups=(), slow=None, seconds=6.0):
     sim = sim_microphone(speech, hiccups)
     anim, shaper = Animator(backend="numpy"), MotionShaper("neck3_eyes2_lids")
-    head = StampingHead(shaper.profile, sim, shaper, slow)
+    head = stamping_head(shaper.profile, sim, shaper, slow)
     source = demo._MicSource(RATE, sleep=sim.sleep)
     stats = demo._loop(anim, shaper, head, source, threading.Event(), "fake", seconds, 1e9, io.StringIO(),
                        clock=sim.clock, sleep=sim.sleep)
@@ -62,8 +48,8 @@ def _paced(log, dt):
 
 
 @pytest.mark.parametrize("backlog_s", [1.0, 1.8])
-def test_a_backlog_from_the_microphone_is_skipped_not_burst(sim_microphone, speech, backlog_s):
-    stats, log, sim, dev, shaper, anim = _run(sim_microphone, speech, hiccups=[(2.0, 2.0 + backlog_s)])
+def test_a_backlog_from_the_microphone_is_skipped_not_burst(sim_microphone, stamping_head, speech, backlog_s):
+    stats, log, sim, dev, shaper, anim = _run(sim_microphone, stamping_head, speech, hiccups=[(2.0, 2.0 + backlog_s)])
     dt = shaper.dt
     gaps, burst = _paced(log, dt)
     assert burst == 0, f"{burst} commands less than half a servo period after the one before (old: a burst)"
@@ -78,8 +64,8 @@ def test_a_backlog_from_the_microphone_is_skipped_not_burst(sim_microphone, spee
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_a_driver_that_hangs_once_gets_no_catch_up_burst(sim_microphone, speech):
-    stats, log, sim, dev, shaper, anim = _run(sim_microphone, speech, slow={100: 1.5})
+def test_a_driver_that_hangs_once_gets_no_catch_up_burst(sim_microphone, stamping_head, speech):
+    stats, log, sim, dev, shaper, anim = _run(sim_microphone, stamping_head, speech, slow={100: 1.5})
     dt = shaper.dt
     gaps, burst = _paced(log, dt)
     assert burst == 0, f"{burst} commands less than half a servo period after the one before (old: a burst)"
@@ -90,8 +76,8 @@ def test_a_driver_that_hangs_once_gets_no_catch_up_burst(sim_microphone, speech)
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_without_a_hiccup_every_period_goes_out_on_time(sim_microphone, speech):
-    stats, log, sim, dev, shaper, anim = _run(sim_microphone, speech, seconds=3.0)
+def test_without_a_hiccup_every_period_goes_out_on_time(sim_microphone, stamping_head, speech):
+    stats, log, sim, dev, shaper, anim = _run(sim_microphone, stamping_head, speech, seconds=3.0)
     dt = shaper.dt
     gaps, burst = _paced(log, dt)
     assert burst == 0 and stats["skipped"] == 0

@@ -17,28 +17,10 @@ import pytest
 
 from sgt_lite import Animator, demo, ros2_node
 from sgt_lite.audio import SAMPLE_WAV, read_wav
-from sgt_lite.heads.base import HeadDriver
 from sgt_lite.pacing import MAX_BEHIND_S
 from sgt_lite.shaping import MotionShaper
 
 RATE = 16000
-
-
-class StampingPublisher(HeadDriver):
-    """Stands in for Ros2Head at the publisher: records (simulated time, shaper time, audio
-    delivered) per joint state; ``slow`` = {publish number: seconds it blocks}."""
-
-    def __init__(self, profile, sim, shaper, slow=None):
-        self.sim, self.shaper, self.slow, self.log = sim, shaper, dict(slow or {}), []
-        self.speaking, self.spins = None, 0
-        super().__init__(profile)
-
-    def spin_some(self, timeout_s=0.0):
-        self.spins += 1
-
-    def _send(self, joints):
-        self.log.append((self.sim.now, self.shaper.t, self.sim.devices[0].delivered_s()))
-        self.sim.advance(self.slow.pop(len(self.log), 0.0))
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +29,10 @@ def speech():
     return x
 
 
-def _run(sim_microphone, speech, hiccups=(), slow=None, seconds=6.0):
+def _run(sim_microphone, stamping_head, speech, hiccups=(), slow=None, seconds=6.0):
     sim = sim_microphone(speech, hiccups)
     anim, shaper = Animator(backend="numpy"), MotionShaper("pan_tilt")
-    head = StampingPublisher(shaper.profile, sim, shaper, slow)
+    head = stamping_head(shaper.profile, sim, shaper, slow)
     source = demo._MicSource(RATE, sleep=sim.sleep)
     try:
         stats = ros2_node._ros_loop(anim, shaper, head, source, threading.Event(), seconds,
@@ -66,8 +48,8 @@ def _bursts(log, dt):
 
 
 @pytest.mark.parametrize("backlog_s", [1.0, 1.8])
-def test_a_microphone_backlog_is_skipped_not_published_in_a_burst(sim_microphone, speech, backlog_s):
-    stats, log, dev, shaper, anim = _run(sim_microphone, speech, hiccups=[(2.0, 2.0 + backlog_s)])
+def test_a_microphone_backlog_is_skipped_not_published_in_a_burst(sim_microphone, stamping_head, speech, backlog_s):
+    stats, log, dev, shaper, anim = _run(sim_microphone, stamping_head, speech, hiccups=[(2.0, 2.0 + backlog_s)])
     dt = shaper.dt
     gaps, burst = _bursts(log, dt)
     assert burst == 0, f"{burst} joint states less than half a servo period after the one before"
@@ -79,8 +61,8 @@ def test_a_microphone_backlog_is_skipped_not_published_in_a_burst(sim_microphone
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_a_publish_that_hangs_once_gets_no_catch_up_burst(sim_microphone, speech):
-    stats, log, dev, shaper, anim = _run(sim_microphone, speech, slow={100: 1.5})
+def test_a_publish_that_hangs_once_gets_no_catch_up_burst(sim_microphone, stamping_head, speech):
+    stats, log, dev, shaper, anim = _run(sim_microphone, stamping_head, speech, slow={100: 1.5})
     dt = shaper.dt
     gaps, burst = _bursts(log, dt)
     assert burst == 0, f"{burst} joint states less than half a servo period after the one before"
@@ -91,8 +73,8 @@ def test_a_publish_that_hangs_once_gets_no_catch_up_burst(sim_microphone, speech
     assert after.sum() > 50 and lag.max() <= MAX_BEHIND_S + dt, lag.max()
 
 
-def test_without_a_hiccup_every_period_is_published_on_time(sim_microphone, speech):
-    stats, log, dev, shaper, anim = _run(sim_microphone, speech, seconds=3.0)
+def test_without_a_hiccup_every_period_is_published_on_time(sim_microphone, stamping_head, speech):
+    stats, log, dev, shaper, anim = _run(sim_microphone, stamping_head, speech, seconds=3.0)
     dt = shaper.dt
     gaps, burst = _bursts(log, dt)
     assert burst == 0 and stats["skipped"] == 0
