@@ -150,3 +150,48 @@ def test_frames_object_refuses_bad_buffers_and_config(monkeypatch):
             broken[key] = value
         with pytest.raises(ConfigError, match="frames config"):
             nat.__class__(broken, Frame)
+
+
+def test_c_frames_equal_python_frames_on_extreme_network_outputs(monkeypatch):
+    """Straight into the stages after the network: hazards from never to always, every gaze state
+    and target, listening and speaking flipping (random frontend frames), NaN/Inf outputs, style
+    changes and resets; 6000 frames in chunks of 0..12, C against the Python classes."""
+    def stream(which):
+        monkeypatch.setenv(native.FRAMES_ENV, which)
+        anim = Animator(backend="numpy", seed=11)
+        return anim, anim._stream
+
+    a_py, py = stream("python")
+    a_c, c = stream("c")
+    sp = py.spec
+    lay = sp.layout
+    rng = np.random.default_rng(5)
+    got, want, states = [], [], set()
+    for chunk in range(1000):
+        n = int(rng.integers(0, 13))
+        loud = rng.random() < 0.5
+        feats = (rng.standard_normal((n, 56)) * (8 if loud else 1) + (20 if loud else -40)).astype(np.float32)
+        raw = (rng.standard_normal((n, lay.size)) * rng.choice([0.5, 3.0, 30.0])).astype(np.float32)
+        raw[:, lay.saccade] += rng.choice([-30.0, -3.0, 0.0, 4.0])
+        raw[:, lay.blink] += rng.choice([-30.0, -3.0, 0.0, 4.0])
+        if chunk % 37 == 0 and n:
+            raw[rng.integers(0, n), rng.integers(0, lay.size)] = rng.choice([np.nan, np.inf, -np.inf])
+        draws = rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
+        for anim, st in ((a_py, py), (a_c, c)):
+            st.feats, st.draws = feats, draws
+            st.raw = raw.copy()
+            if st.native is None:
+                st.speech = st.vad.decide_stacked(feats)
+                st.normals = draws[:, sp.noise_dim:].tolist()
+            (want if st is py else got).extend(st.finish(n) if n else [])
+            if chunk % 97 == 50:
+                anim.set_style(["calm", "shy", {"lively": 0.3, "anchor": 0.7}][chunk % 3])
+            if chunk % 331 == 300:
+                anim.reset()
+        assert py.speaking == c.speaking
+        states.add(c.speaking)
+    assert states == {True, False}                      # both speaking and listening frames
+    got, want = np.array(got), np.array(want)
+    assert got.shape == want.shape == (len(want), 7) and len(want) > 5000
+    assert np.array_equal(got, want)
+    assert np.isfinite(got).all()
