@@ -1,6 +1,6 @@
 """``sgt-lite doctor``: what runs where on this machine, in one report a robot builder pastes
 into a bug report: architecture, Python, numpy, the importable runtimes, the backend ``auto``
-picks and why, the C frontend, and the audio devices, serial ports and I2C buses."""
+picks and why, the C frontend and frame stages, and the audio devices, serial ports and I2C buses."""
 import importlib
 import io
 import logging
@@ -91,6 +91,16 @@ def collect(model=None):
         frontend_pick = Frontend(bundle.frontend).backend
     finally:
         logging.getLogger("sgt_lite.audio.frontend").removeHandler(handler)
+    from .events import native
+
+    try:
+        frames_file, frames_error = importlib.import_module(native.C_MODULE).__file__, None
+    except ImportError as exc:
+        frames_file, frames_error = None, str(exc)
+    try:
+        frames_pick, frames_bad = native.frames_choice(), None
+    except Exception as exc:          # a bad SGT_LITE_FRAMES value, or "c" without the extension
+        frames_pick, frames_bad = None, str(exc)
     devices = io.StringIO()
     list_devices(devices)
     return {
@@ -107,6 +117,8 @@ def collect(model=None):
         "auto": _auto_choice(bundle, usable),
         "frontend": {"c_built": c_file is not None, "c_module": c_file, "error": c_error,
                      "auto_picks": frontend_pick, "env": frontend_env},
+        "frames": {"c_built": frames_file is not None, "c_module": frames_file, "error": frames_error,
+                   "picks": frames_pick, "problem": frames_bad, "env": os.environ.get(native.FRAMES_ENV) or None},
         "devices": devices.getvalue(),
     }
 
@@ -131,4 +143,9 @@ def format_report(rep):
     built = f"built ({fe['c_module']})" if fe["c_built"] else f"not built ({fe['error']})"
     lines.append(f"C frontend:  {built}; the frontend runs in {fe['auto_picks']}"
                  + (f" (SGT_LITE_FRONTEND={fe['env']})" if fe["env"] else ""))
+    fr = rep["frames"]
+    built = f"built ({fr['c_module']})" if fr["c_built"] else f"not built ({fr['error']})"
+    runs = f"run in {'C' if fr['picks'] == 'c' else 'Python'}" if fr["picks"] else f"cannot run: {fr['problem']}"
+    lines.append(f"C frames:    {built}; voice activity, eye events and head motion {runs}"
+                 + (f" (SGT_LITE_FRAMES={fr['env']})" if fr["env"] else ""))
     return "\n".join(lines) + "\n" + rep["devices"]

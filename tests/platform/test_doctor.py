@@ -13,12 +13,12 @@ from sgt_lite.doctor import collect, format_report
 from sgt_lite.model import backends
 from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
 
-HEADINGS = ("machine:", "python:", "numpy:", "runtimes:", "backends for bundle", "auto picks:", "C frontend:",
+HEADINGS = ("machine:", "python:", "numpy:", "runtimes:", "backends for bundle", "auto picks:", "C frontend:", "C frames:",
             "audio devices:", "serial ports:", "I2C buses:")
 
 
 def _cli(*args, env=None):
-    clean = {k: v for k, v in os.environ.items() if k not in (backends.BACKEND_ENV, "SGT_LITE_FRONTEND")}
+    clean = {k: v for k, v in os.environ.items() if k not in (backends.BACKEND_ENV, "SGT_LITE_FRONTEND", "SGT_LITE_FRAMES")}
     return subprocess.run([sys.executable, "-m", "sgt_lite", *args], capture_output=True, text=True,
                           env={**clean, **(env or {})}, timeout=300)
 
@@ -35,6 +35,7 @@ def _importable(module):
 def _no_overrides(monkeypatch):
     monkeypatch.delenv(backends.BACKEND_ENV, raising=False)
     monkeypatch.delenv("SGT_LITE_FRONTEND", raising=False)
+    monkeypatch.delenv("SGT_LITE_FRAMES", raising=False)
 
 
 def test_doctor_prints_every_section():
@@ -64,6 +65,8 @@ def test_doctor_json_fields_match_this_interpreter():
     c_built = _importable("sgt_lite.audio._mfcc")
     assert rep["frontend"]["c_built"] == c_built
     assert rep["frontend"]["auto_picks"] == ("c" if c_built else "numpy")
+    frames_built = _importable("sgt_lite.events._frames")
+    assert rep["frames"]["c_built"] == frames_built and rep["frames"]["picks"] == ("c" if frames_built else "python")
     for heading in HEADINGS[-3:]:
         assert heading in rep["devices"]
 
@@ -110,3 +113,13 @@ def test_devices_still_lists_three_kinds():
     assert res.returncode == 0
     for heading in HEADINGS[-3:]:
         assert heading in res.stdout
+
+
+def test_doctor_says_where_the_frame_stages_run(monkeypatch):
+    monkeypatch.setenv("SGT_LITE_FRAMES", "python")
+    text = format_report(collect())
+    assert "C frames:" in text and "head motion run in Python (SGT_LITE_FRAMES=python)" in text
+    monkeypatch.setenv("SGT_LITE_FRAMES", "fortran")
+    rep = collect()
+    assert rep["frames"]["picks"] is None and "SGT_LITE_FRAMES" in rep["frames"]["problem"]
+    assert "cannot run" in format_report(rep)
