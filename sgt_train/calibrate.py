@@ -5,7 +5,9 @@ remainder std recomputed from the real and network stds the checkpoint recorded,
 ``remainder_scale`` (see :func:`sgt_train.train.remainder_std`). So a checkpoint trained with an
 older recipe renders as a new one would.
 
-Then, per style, its pose offset and hazard shifts. The pose offset: where its source (its real training speakers, or the procedural
+Then, per style, its pose offset and hazard shifts, and last, when the recipe has an
+``encoder_alignment`` table, the style encoder's alignment with the rendered styles
+(:mod:`sgt_train.align`). The pose offset: where its source (its real training speakers, or the procedural
 preset it is named after) holds the head and the eyes on average, minus where the rendered model
 holds them for that style, over the checkpoint's training audio. The network regresses towards a
 shared posture; the offset gives each style its source's head orientation and gaze direction
@@ -233,6 +235,13 @@ def calibrate(ck_dir, recipe=None, rounds=6, tolerance=0.05, log=log.info, style
         for name, off in pose_offsets(ck, tracks, sources).items():
             ck.styles[name]["pose_offset"] = off
             log(f"{ck_dir}: {name}: pose offset {off}")
+        align_cfg = (recipe if recipe is not None else ck.training.get("recipe", {})).get("encoder_alignment")
+        if align_cfg is not None:       # last: the renders it learns from depend on the shifts and offsets above
+            from .align import align_encoder, training_audio
+
+            audio_tracks = training_audio(ck, fps)
+            align_encoder(ck, audio_tracks, source_tracks(ck, audio_tracks, fps), align_cfg, log)
+            ck.training.setdefault("recipe", {})["encoder_alignment"] = align_cfg
     ck.save(ck_dir)
     return {"real": real, "shift": shift}
 

@@ -109,6 +109,7 @@ def test_calibrate_moves_the_saccade_rate_towards_the_training_speakers(smoke_ch
     res = calibrate(ck_dir, recipe, rounds=3, tolerance=0.05, log=lambda *_: None)
     after = Checkpoint.load(ck_dir)
     assert after.model["head_motion"]["listen_level"] == 0.1
+    assert after.encoder["alignment"]["steps"] == recipe["encoder_alignment"]["steps"]   # the encoder, last
     for name, entry in after.styles.items():
         head = entry["head"]
         assert head["residual_std"] == pytest.approx(
@@ -138,3 +139,53 @@ def test_calibrate_moves_the_saccade_rate_towards_the_training_speakers(smoke_ch
         entry.pop("hazard_bias", None)
     gap_after = abs(np.log(max(rendered_rate(shared, tracks), 0.1) / real))
     assert res["shift"] > 0.5 and gap_after < gap_before
+
+
+def test_encoder_alignment_recognises_rendered_styles_and_keeps_the_rest(smoke_checkpoint, tmp_path):
+    """sgt_train.align fine-tunes only the style encoder: afterwards the windows the full pipeline renders
+    for each style on audio the alignment never rendered (other seeds) land nearer their own code, real
+    windows stay nearer their old codes than without ``real_keep``, and the generator and the style codes
+    are untouched."""
+    import shutil
+
+    from sgt_train.align import align_encoder, encoder_of, rendered_windows, retrieval
+    from sgt_train.calibrate import source_tracks, training_tracks
+
+    out, _ = smoke_checkpoint
+    ck_dir = tmp_path / "ck"
+    shutil.copytree(out, ck_dir)
+    ck = Checkpoint.load(ck_dir)
+    before = {k: v.copy() for k, v in ck.weights.items()}
+    codes = {n: list(e["code"]) for n, e in ck.styles.items()}
+    tracks = training_tracks(ck, 25.0)
+    fit, probe = tracks[:10], tracks[10:13]
+    names = list(ck.styles)
+    table = torch.tensor(np.array([codes[n] for n in names]), dtype=torch.float32)
+    win = int(ck.encoder["window"])
+    unseen = rendered_windows(ck, [t.load_audio() for t in probe], names, win, win // 2, 1, 123_457)
+    enc0 = encoder_of(ck).eval()
+    score0 = retrieval(enc0, unseen, table, ck.norm)
+    sources = source_tracks(ck, fit, 25.0)
+    real = np.array([t.motion[:win] for ts in sources.values() for t in ts if len(t.motion) >= win], np.float32)
+    record = align_encoder(ck, fit, sources, {"steps": 600, "lr": 1e-3, "hop_s": 0.5, "seeds": 2, "real_keep": 1.0,
+                                              "validation_every": 0}, log=lambda *_: None)
+    ck.save(ck_dir)
+    after = Checkpoint.load(ck_dir)
+    enc1 = encoder_of(after).eval()
+    score1 = retrieval(enc1, unseen, table, after.norm)
+    assert score1 > max(score0 + 15, 200 / len(names)), (score0, score1)     # 7% -> 36% here; chance 7%
+    assert after.encoder["alignment"]["steps"] == record["steps"] == 600
+    for k, v in before.items():
+        if not k.startswith("encoder."):
+            np.testing.assert_array_equal(v, after.weights[k])
+    assert any(not np.array_equal(before[k], after.weights[k]) for k in before if k.startswith("encoder."))
+    assert {n: e["code"] for n, e in after.styles.items()} == codes
+    x = torch.tensor((real - after.norm["motion_mean"]) / after.norm["motion_std"])
+    loose = Checkpoint.load(out)                 # the same alignment without real_keep
+    align_encoder(loose, fit, sources, {"steps": 600, "lr": 1e-3, "hop_s": 0.5, "seeds": 2, "real_keep": 0.0,
+                                        "validation_every": 0}, log=lambda *_: None)
+    with torch.no_grad():
+        kept, moved = (enc0(x) * enc1(x)).sum(1).mean(), (enc0(x) * encoder_of(loose)(x)).sum(1).mean()
+    assert float(kept) > float(moved) + 0.1, (float(kept), float(moved))
+    np.testing.assert_allclose(NumpyStyleEncoder.from_checkpoint(after).encode_window(real[0]),
+                               enc1(x[:1]).detach().numpy()[0], atol=1e-5)
