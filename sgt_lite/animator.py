@@ -10,8 +10,6 @@ from .audio import Frontend
 from .audio.resample import Resampler
 from .audio.samples import as_float32
 from .errors import BadAudioError, ConfigError
-from .events.renderer import N_UNIFORMS
-from .events.native import frames_choice, make_frames
 from .events.motion import MotionRenderer, runtime_configs, style_hazard_bias, style_pose_offset, style_remainder
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -199,6 +197,8 @@ class _Spec:
         self.lo, self.hi = ranges[:, 0].tolist(), ranges[:, 1].tolist()
         self.zero = [min(max(0.0, lo), hi) for lo, hi in zip(self.lo, self.hi)]   # where NaN/Inf lands
         self.pose_rate = 1.0 - math.exp(-1.0 / (POSE_EASE_S * self.fps))       # a style change eases in
+        from .events.native import frames_choice
+
         self.native = frames_choice() == "c"
 
     def style(self, style):
@@ -243,6 +243,8 @@ class _Stream:
         self.h = self._scratch[size:size + state].reshape(1, spec.layers, spec.hidden)
         self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
         self._speaking = False
+        from .events.native import make_frames
+
         self.native = make_frames(Frame, self.vad, self.renderer, spec.lo, spec.hi, spec.zero, spec.pose_rate,
                                   spec.noise_dim, spec.feat_mean, spec.feat_std,
                                   self.d_in + spec.style_dim) if spec.native else None
@@ -381,7 +383,7 @@ class _Stream:
         """:meth:`finish` in C: the same frames (``raw``: the n network outputs, float32)."""
         nat = self.native
         seen = nat.nonfinite
-        u = self.eye_rng.random((n, N_UNIFORMS))
+        u = self.eye_rng.random((n, self.renderer.eyes.N_UNIFORMS))
         frames = nat.run(n, self.feats, raw, self.draws, u, self.count)
         if nat.nonfinite != seen:
             self.renderer.eyes._nonfinite()

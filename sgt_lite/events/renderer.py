@@ -93,6 +93,8 @@ class EyeRenderer:
     25
     """
 
+    N_UNIFORMS = N_UNIFORMS
+
     def __init__(self, config: EyeConfig = None, fps: float = 25.0, seed: int = 0, listening_prior=None):
         from .listening import GazePrior
 
