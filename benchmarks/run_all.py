@@ -49,7 +49,7 @@ QUICK_TIMEOUT_S = 300
 # and the report are regenerated together).
 README_FIGURES = [
     ("Runtime table: CPU ms per s of audio (min / median / max), steps with and without a frame, RSS per backend; "
-     "the numpy reference frontend row and the LiteRT ratio; bundle size; the intro's \"about 2 ms of CPU\"",
+     "the numpy reference frontend row and the LiteRT ratio; bundle size; the intro's \"about 1 ms of CPU\"",
      "runtime"),
     ("Many streams: AnimatorPool against 100 Animators", "pool"),
     ("Start-up: `from sgt_lite import Animator` beyond numpy, time to first frame, `sgt-lite --help`", "startup"),
