@@ -279,7 +279,6 @@ class _Stream:
         self.c[:] = 0.0
         self.rng = np.random.default_rng(seed)
         self.renderer.reset(seed)
-        self.eye_rng = self.renderer.eyes._rng
         if self.native is not None:
             self.native.reset()
         self.count = 0
@@ -378,15 +377,15 @@ class _Stream:
             frames.append(new(Frame, ((t0 + k) / fps, *row)))
         return frames
 
-
     def _finish_native(self, n, raw) -> list:
         """:meth:`finish` in C: the same frames (``raw``: the n network outputs, float32)."""
         nat = self.native
         seen = nat.nonfinite
-        u = self.eye_rng.random((n, self.renderer.eyes.N_UNIFORMS))
+        eyes = self.renderer.eyes          # the eye events' own seeded draws, as the Python renderer takes them
+        u = eyes._rng.random((n, eyes.N_UNIFORMS))
         frames = nat.run(n, self.feats, raw, self.draws, u, self.count)
         if nat.nonfinite != seen:
-            self.renderer.eyes._nonfinite()
+            eyes._nonfinite()
         self.count += n
         self.pending = 0
         return frames

@@ -54,7 +54,7 @@ class AnimatorPool:
         self._spec = _Spec(bundle)
         self.input_rate = Animator._check_rate(bundle.frontend.sample_rate if input_rate is None else input_rate)
         self._streams = [_Stream(self._spec, self.input_rate) for _ in range(n)]
-        # without the C stages (SGT_LITE_FRAMES=python, or no compiler) every stream runs the lone path
+        # without the C stages (SGT_LITE_FRAMES=python, or the extension not built) each stream runs the lone path
         self._vectorised = n >= VECTOR_MIN_STREAMS and self._spec.native
         sp = self._spec
         self._codes = np.zeros((n, sp.style_dim), np.float32)
