@@ -36,4 +36,5 @@ PY
 "$work/tfl/bin/python" -m sgt_lite doctor
 SGT_LITE_LITERT_REFERENCE="$work/ref.npz" SGT_LITE_EXPECT_NO_AI_EDGE_LITERT=1 \
   "$work/tfl/bin/python" -m pytest -q -p no:cacheprovider -rs \
-  tests/platform/test_tflite_runtime.py tests/platform/test_tflite_ops.py tests/platform/test_doctor.py
+  tests/platform/test_tflite_runtime.py tests/platform/test_tflite_ops.py tests/platform/test_doctor.py \
+  tests/model/test_backend_io.py

@@ -16,6 +16,10 @@ from round to round so no row always runs first or after the same neighbour):
 - ``numpy-ref``: the numpy reference frontend alone (``sgt_lite/audio/mfcc_reference.py``),
   the same audio in the same 20 ms chunks. ``LiteRT / numpy-ref`` is computed per round.
 - ``librosa``: librosa's MFCC alone on the whole clip, same parameters as ours.
+- Where the time goes: ``c-frontend`` is the C frontend alone (``Frontend.process``, the same
+  audio in the same 20 ms chunks); ``net:<backend>`` is the backend's network call alone
+  (``run`` on one row, 25 times per second of audio, the state carried). What is left of a
+  backend's end-to-end figure is the per-chunk Python and the C frame stages.
 - ``cold:<backend>``: a fresh interpreter in the environment this script was started with
   (no BLAS-thread setting added): spawn to the first frame, split into numpy import,
   ``from sgt_lite import Animator``, ``Animator()`` and the audio up to the first frame.
@@ -42,7 +46,8 @@ CHUNK_S = 0.02
 WARMUP_S = 2.0
 BLOCK = 16000                  # samples read from the WAV files at a time (1 s)
 BACKENDS = ("litert", "onnx", "numpy")
-DEFAULT_ROWS = BACKENDS + ("numpy-ref", "librosa") + tuple("cold:" + b for b in BACKENDS)
+DEFAULT_ROWS = (BACKENDS + ("numpy-ref", "librosa", "c-frontend") + tuple("net:" + b for b in BACKENDS)
+                + tuple("cold:" + b for b in BACKENDS))
 TARGETS = {"litert": 0.5, "onnx": 0.9, "numpy": 1.2}          # issue 14, ms of CPU per s of audio
 RATIO_TARGET = 0.2
 
@@ -73,14 +78,14 @@ def pin(cores):
 
 # workers (one per fresh process) -----------------------------------------------------------
 
-def _runtime_name(anim, backend):
+def _runtime_name(bundle, backend):
     if backend == "numpy":
         return "no runtime"
     from importlib import metadata
 
     from sgt_lite.model.backends import probe
 
-    module = probe(anim.bundle)[backend][1].replace("via ", "").split(".")[0]
+    module = probe(bundle)[backend][1].replace("via ", "").split(".")[0]
     try:
         return f"{module} {metadata.version(module.replace('_', '-'))}"
     except Exception:
@@ -154,7 +159,18 @@ def worker(row, seconds, bundle):
         res.update(runtime=f"librosa {librosa.__version__}", audio_s=x.size / 16000,
                    cpu_ms_per_s=1e3 * (time.process_time() - c0) / (x.size / 16000))
         return res
-    if row == "numpy-ref":
+    if row.startswith("net:"):
+        return _network_alone(res, row[4:], seconds, bundle)
+    if row == "c-frontend":
+        from sgt_lite.audio import Frontend
+        from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
+
+        fe = Frontend(Bundle.load(bundle or DEFAULT_BUNDLE).frontend)
+        step, classify, runtime = fe.process, (lambda out: "all"), "no runtime"
+        for i in range(0, warm.size, chunk):
+            fe.process(warm[i:i + chunk])
+        fe.reset()
+    elif row == "numpy-ref":
         from sgt_lite.audio.frontend_config import FrontendConfig
         from sgt_lite.audio.mfcc_reference import NumpyMfcc
 
@@ -173,7 +189,7 @@ def worker(row, seconds, bundle):
         from sgt_lite import Animator
 
         anim = Animator(model=bundle, backend=row)
-        step, classify, runtime = anim.step, (lambda out: "frame" if out else "no_frame"), _runtime_name(anim, row)
+        step, classify, runtime = anim.step, (lambda out: "frame" if out else "no_frame"), _runtime_name(anim.bundle, row)
         for i in range(0, warm.size, chunk):
             anim.step(warm[i:i + chunk])
         anim.reset()
@@ -184,6 +200,33 @@ def worker(row, seconds, bundle):
     rss_end, rss_peak = rss_mb()
     res.update(runtime=runtime, rss_after_load_mb=rss_loaded, rss_end_mb=rss_end, rss_peak_mb=rss_peak,
                audio_held="streamed from the WAV files in 1 s blocks (never held whole)")
+    return res
+
+
+def _network_alone(res, backend, seconds, bundle):
+    """CPU of the backend's network call alone: one row per model frame, the state carried."""
+    import numpy as np
+
+    from sgt_lite.model.backends import make_backend
+    from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
+
+    b = Bundle.load(bundle or DEFAULT_BUNDLE)
+    m = b.model
+    net = make_backend(b, backend)
+    frames = int(seconds * m["fps"])
+    width = m["feature_dim"] + m["noise_dim"] + m["style_dim"]
+    xs = np.random.default_rng(0).standard_normal((frames, width)).astype(np.float32)
+    h = np.zeros((1, m["layers"], m["hidden"]), np.float32)
+    c, out = h.copy(), np.zeros((1, len(m["outputs"])), np.float32)
+    for k in range(min(frames, 100)):
+        net.run(xs[k:k + 1], h, c, out)
+    run = net.run
+    c0 = time.process_time()
+    for k in range(frames):
+        run(xs[k:k + 1], h, c, out)
+    cpu = time.process_time() - c0
+    res.update(runtime=_runtime_name(b, backend), backend=net.name, audio_s=frames / m["fps"],
+               cpu_ms_per_s=1e3 * cpu / (frames / m["fps"]))
     return res
 
 
@@ -329,7 +372,9 @@ def report(data, summary, args, info, command):
                  "steps without p50 / p99 (ms) | RSS after load / end / peak (MB) |")
     lines.append("|---|---|---:|---:|---:|---:|---:|")
     names = {"numpy-ref": "numpy reference frontend alone (20 ms chunks)",
-             "librosa": "librosa MFCC alone (whole clip, same parameters)"}
+             "librosa": "librosa MFCC alone (whole clip, same parameters)",
+             "c-frontend": "C frontend alone (20 ms chunks)"}
+    names.update({"net:" + b: f"{b}: network call alone (25 per s of audio)" for b in BACKENDS})
     for label, s in summary.items():
         if label.startswith("cold:") or label.startswith("ratio") or "cpu_ms_per_s" not in s:
             continue
@@ -374,6 +419,15 @@ def report(data, summary, args, info, command):
             med = s["cpu_ms_per_s"]["median"]
             lines.append(f"- {backend}: median {med:.2f} ms CPU per s of audio, target <= {target}: "
                          f"{'met' if med <= target else 'missed'}")
+    fe = summary.get("c-frontend", {}).get("cpu_ms_per_s")
+    for backend in BACKENDS:
+        e2e, net = (summary.get(k, {}).get("cpu_ms_per_s") for k in (backend, "net:" + backend))
+        if e2e and net and fe:
+            rest = e2e["median"] - net["median"] - fe["median"]
+            lines.append(f"- {backend}, where the time goes (medians, ms CPU per s of audio): end-to-end "
+                         f"{e2e['median']:.2f} = network call alone {net['median']:.2f} + C frontend alone "
+                         f"{fe['median']:.2f} + the rest {rest:.2f} (per-chunk Python, voice activity, eye and head "
+                         "stages in C, random draws)")
     for label, why in data["unavailable"].items():
         lines.append(f"- {label}: left out ({why})")
     lines += model_notes(args, summary)

@@ -10,6 +10,7 @@ from .audio import Frontend
 from .audio.resample import Resampler
 from .audio.samples import as_float32
 from .errors import BadAudioError, ConfigError
+from .events.block_draws import BlockDraws
 from .events.motion import MotionRenderer, runtime_configs, style_hazard_bias, style_pose_offset, style_remainder
 from .model.backends import make_backend
 from .model.bundle import DEFAULT_BUNDLE, Bundle
@@ -232,6 +233,10 @@ class _Stream:
                               f"the model's frame stacking (model.stack = {spec.stack})")
         self.stacker = FeatureStacker(spec.stack, b.frontend.frame_size)
         self.renderer = MotionRenderer(spec.layout, b.norm, spec.eyes, spec.head, spec.fps, 0)
+        # the per-frame draws of the network's noise and of the eye events, a block at a time
+        self.noise_draws = BlockDraws(lambda: self.rng, spec.noise_dim + 3, "normal")
+        eyes = self.renderer.eyes
+        self.eye_draws = BlockDraws(lambda: eyes._rng, eyes.N_UNIFORMS, "uniform")
         self.d_in = spec.feature_dim + spec.noise_dim
         self.xs = np.zeros((0, self.d_in + spec.style_dim), np.float32)
         self.raw = np.zeros((0, spec.layout.size), np.float32)
@@ -279,6 +284,8 @@ class _Stream:
         self.c[:] = 0.0
         self.rng = np.random.default_rng(seed)
         self.renderer.reset(seed)
+        self.noise_draws.reset()
+        self.eye_draws.reset()
         if self.native is not None:
             self.native.reset()
         self.count = 0
@@ -303,7 +310,7 @@ class _Stream:
             return 0
         sp = self.spec
         if pooled:
-            self.draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
+            self.draws = self.noise_draws.take(n)
             return n
         if self.native is None:
             self.speech = self.vad.decide_stacked(feats)      # one decision per model frame
@@ -311,7 +318,7 @@ class _Stream:
             self.xs = np.empty((n, self.d_in + sp.style_dim), np.float32)
             self.xs[:, self.d_in:] = self.code
             self.raw = np.empty((n, sp.layout.size), np.float32)
-        draws = self.rng.standard_normal((n, sp.noise_dim + 3)).astype(np.float32)
+        draws = self.noise_draws.take(n)
         self.draws = draws
         if self.native is not None:
             self.native.inputs(n, feats, draws, self.xs)
@@ -381,11 +388,10 @@ class _Stream:
         """:meth:`finish` in C: the same frames (``raw``: the n network outputs, float32)."""
         nat = self.native
         seen = nat.nonfinite
-        eyes = self.renderer.eyes          # the eye events' own seeded draws, as the Python renderer takes them
-        u = eyes._rng.random((n, eyes.N_UNIFORMS))
-        frames = nat.run(n, self.feats, raw, self.draws, u, self.count)
+        # the eye events' own seeded draws: the numbers the Python renderer takes, frame by frame
+        frames = nat.run(n, self.feats, raw, self.draws, self.eye_draws.take(n), self.count)
         if nat.nonfinite != seen:
-            eyes._nonfinite()
+            self.renderer.eyes._nonfinite()
         self.count += n
         self.pending = 0
         return frames

@@ -96,26 +96,60 @@ class OnnxBackend:
             self._sess = ort.InferenceSession(bundle.data("onnx"), opts, providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise ModelFileError(f"cannot load {path} ({exc})") from exc
-        self._layers = bundle.model["layers"]
-        self._split = bundle.model["feature_dim"] + bundle.model["noise_dim"]
+        m = bundle.model
+        self._split = m["feature_dim"] + m["noise_dim"]
+        # the graph reads and writes these buffers in place (bound once; a step is copies and one run)
+        state = (m["layers"], 1, m["hidden"])
+        shapes = {"x": (1, self._split), "style": (1, m["style_dim"]), "h": state, "c": state,
+                  "raw": (1, len(m["outputs"])), "h_out": state, "c_out": state}
+        self._bufs = {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
+        self._binding = self._sess.io_binding()
+        self._values = {name: ort.OrtValue.ortvalue_from_numpy(buf) for name, buf in self._bufs.items()}
+        try:
+            for name, value in self._values.items():
+                bind = self._binding.bind_ortvalue_output if name in ("raw", "h_out", "c_out") else \
+                    self._binding.bind_ortvalue_input
+                bind(name, value)
+        except Exception as exc:
+            raise ModelFileError(f"{path} does not have the inputs x, style, h, c and outputs raw, h_out, c_out "
+                                 f"that bundle.json's sizes describe ({exc}); re-export it with 'python -m quantize'") from exc
+        self._flat = [b.reshape(b.shape[0], -1) for b in self._bufs.values()]
 
     def __call__(self, x, style, h, c):
-        raw, h2, c2 = self._sess.run(None, {"x": x[None], "style": style[None], "h": h[:, None], "c": c[:, None]})
-        return raw[0], h2[:, 0], c2[:, 0]
+        h2, c2 = h.copy()[None], c.copy()[None]
+        out = np.empty((1, self._bufs["raw"].shape[1]), np.float32)
+        self.run(np.concatenate([x, style])[None].astype(np.float32), h2, c2, out)
+        return out[0], h2[0], c2[0]
 
     def run(self, xs, h, c, out):
         """See :meth:`NumpyStep.run` (the exported graph has a batch of 1: one call per stream)."""
-        run, d = self._sess.run, self._split
+        d, run, binding = self._split, self._sess.run_with_iobinding, self._binding
+        vx, vs, vh, vc, vo, voh, voc = self._flat
         for i in range(len(xs)):
-            raw, h2, c2 = run(None, {"x": xs[i:i + 1, :d], "style": xs[i:i + 1, d:],
-                                     "h": h[i][:, None], "c": c[i][:, None]})
-            out[i], h[i], c[i] = raw[0], h2[:, 0], c2[:, 0]
+            vx[0] = xs[i, :d]
+            vs[0] = xs[i, d:]
+            vh[:] = h[i]
+            vc[:] = c[i]
+            run(binding)
+            out[i] = vo[0]
+            h[i] = voh
+            c[i] = voc
 
 
 class LiteRTBackend:
+    """The int8 TFLite graph on LiteRT (or tflite-runtime).
+
+    ``live_views`` (default): the graph's input and output buffers are taken once as numpy
+    views. The tensors are allocated once and never resized, so the buffers never move, and a
+    step is a few copies and the wrapper's own Invoke. (The public ``invoke()`` refuses to run
+    while views exist, since it cannot know they stay valid.) A runtime without that Invoke,
+    or ``live_views=False``, goes through ``set_tensor`` / ``invoke()`` / ``get_tensor``: the
+    same numbers, more Python per step.
+    """
+
     name = "litert"
 
-    def __init__(self, bundle, threads=1):
+    def __init__(self, bundle, threads=1, live_views=True):
         mod = _import_runtime("litert")
         path = bundle.file("tflite")
         try:
@@ -130,35 +164,54 @@ class LiteRTBackend:
         self._in, self._out = (_tensor_indices(details, order[key], path, bundle, key)
                                for details, key in ((ins, "inputs"), (outs, "outputs")))
         self._split = bundle.model["feature_dim"] + bundle.model["noise_dim"]
-        # functions that return views of the output tensors (no copy; called after each invoke)
-        self._views = [self._interp.tensor(i) for i in self._out]
+        self._n_out = len(bundle.model["outputs"])
+        invoke = getattr(getattr(self._interp, "_interpreter", None), "Invoke", None)
+        self.live_views = bool(live_views) and callable(invoke)
+        if self.live_views:
+            self._invoke = invoke
+            self._views = [self._flat(i) for i in self._in + self._out]
+
+    def _flat(self, index):
+        """A tensor's buffer as a 2-D view: x (1, in), style (1, style), h and c (layers, hidden),
+        raw (1, outputs)."""
+        view = self._interp.tensor(index)()
+        return view.reshape(view.shape[0], -1)
 
     def __call__(self, x, style, h, c):
-        it = self._interp
-        it.set_tensor(self._in[0], x[None])
-        it.set_tensor(self._in[1], style[None])
-        it.set_tensor(self._in[2], np.ascontiguousarray(h[:, None]))
-        it.set_tensor(self._in[3], np.ascontiguousarray(c[:, None]))
-        it.invoke()
-        return (it.get_tensor(self._out[0])[0].copy(), it.get_tensor(self._out[1])[:, 0].copy(),
-                it.get_tensor(self._out[2])[:, 0].copy())
+        h2, c2, out = h.copy()[None], c.copy()[None], np.empty((1, self._n_out), np.float32)
+        self.run(np.concatenate([x, style])[None].astype(np.float32), h2, c2, out)
+        return out[0], h2[0], c2[0]
 
     def run(self, xs, h, c, out):
-        """See :meth:`NumpyStep.run` (the graph has a fixed batch of 1: one invoke per stream,
-        the state set into and read from the interpreter's tensors without extra copies)."""
-        it, d = self._interp, self._split
-        set_tensor, invoke = it.set_tensor, it.invoke
-        i_x, i_s, i_h, i_c = self._in
-        v_o, v_h, v_c = self._views
+        """See :meth:`NumpyStep.run` (the graph has a fixed batch of 1: one invoke per stream)."""
+        if not self.live_views:
+            self._run_public(xs, h, c, out)
+            return
+        d, invoke = self._split, self._invoke
+        vx, vs, vh, vc, vo, voh, voc = self._views
         for i in range(len(xs)):
-            set_tensor(i_x, xs[i:i + 1, :d])
-            set_tensor(i_s, xs[i:i + 1, d:])
-            set_tensor(i_h, h[i][:, None])
-            set_tensor(i_c, c[i][:, None])
+            vx[0] = xs[i, :d]
+            vs[0] = xs[i, d:]
+            vh[:] = h[i]
+            vc[:] = c[i]
             invoke()
-            out[i] = v_o()[0]
-            h[i] = v_h()[:, 0]
-            c[i] = v_c()[:, 0]
+            out[i] = vo[0]
+            h[i] = voh
+            c[i] = voc
+
+    def _run_public(self, xs, h, c, out):
+        it, d = self._interp, self._split
+        i_x, i_s, i_h, i_c = self._in
+        o_raw, o_h, o_c = self._out
+        for i in range(len(xs)):
+            it.set_tensor(i_x, xs[i:i + 1, :d])
+            it.set_tensor(i_s, xs[i:i + 1, d:])
+            it.set_tensor(i_h, h[i][:, None])
+            it.set_tensor(i_c, c[i][:, None])
+            it.invoke()
+            out[i] = it.get_tensor(o_raw)[0]
+            h[i] = it.get_tensor(o_h)[:, 0]
+            c[i] = it.get_tensor(o_c)[:, 0]
 
 
 def _tensor_indices(details, names, path, bundle, key):

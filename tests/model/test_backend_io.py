@@ -1,0 +1,69 @@
+"""The backends' lean I/O (LiteRT's live tensor views, onnxruntime's bound buffers) against each
+runtime's plain public calls: the same numbers, bit for bit, over a long run with the state
+carried from step to step."""
+import numpy as np
+import pytest
+
+from sgt_lite.model.backends import LiteRTBackend, OnnxBackend, installed_backends
+from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
+
+BUNDLE = Bundle.load(DEFAULT_BUNDLE)
+M = BUNDLE.model
+D_IN = M["feature_dim"] + M["noise_dim"] + M["style_dim"]
+
+
+def _inputs(steps, streams, seed=5):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((steps, streams, D_IN)).astype(np.float32)
+
+
+def _run(backend, xs):
+    """Runs every step's rows through ``backend.run``; all outputs and the final state."""
+    steps, streams = xs.shape[:2]
+    h = np.zeros((streams, M["layers"], M["hidden"]), np.float32)
+    c = h.copy()
+    outs = np.empty((steps, streams, len(M["outputs"])), np.float32)
+    for t in range(steps):
+        backend.run(xs[t], h, c, outs[t])
+    return outs, h, c
+
+
+@pytest.mark.skipif("litert" not in installed_backends(), reason="needs ai_edge_litert or tflite-runtime")
+def test_litert_live_views_give_the_public_api_numbers():
+    lean = LiteRTBackend(BUNDLE)
+    assert lean.live_views            # both ai_edge_litert and tflite-runtime have the wrapper's Invoke
+    public = LiteRTBackend(BUNDLE, live_views=False)
+    xs = _inputs(300, 3)
+    for a, b in zip(_run(lean, xs), _run(public, xs)):
+        assert np.array_equal(a, b)
+    # one lean backend serving interleaved streams keeps them apart (the pool's use)
+    solo = [_run(LiteRTBackend(BUNDLE), xs[:, i:i + 1])[0][:, 0] for i in range(3)]
+    assert all(np.array_equal(solo[i], _run(lean, xs)[0][:, i]) for i in range(3))
+
+
+@pytest.mark.skipif("litert" not in installed_backends(), reason="needs ai_edge_litert or tflite-runtime")
+def test_litert_call_matches_run():
+    lean = LiteRTBackend(BUNDLE)
+    x = _inputs(1, 1)[0, 0]
+    h = np.full((M["layers"], M["hidden"]), 0.1, np.float32)
+    raw, h2, c2 = lean(x[:D_IN - M["style_dim"]], x[D_IN - M["style_dim"]:], h, h * 2)
+    out, H, C = np.empty((1, raw.size), np.float32), h[None].copy(), (h * 2)[None]
+    LiteRTBackend(BUNDLE, live_views=False).run(x[None], H, C, out)
+    assert np.array_equal(raw, out[0]) and np.array_equal(h2, H[0]) and np.array_equal(c2, C[0])
+    assert np.array_equal(h, np.full_like(h, 0.1))          # the caller's state is not written
+
+
+@pytest.mark.skipif("onnx" not in installed_backends(), reason="needs onnxruntime")
+def test_onnx_bound_buffers_give_session_run_numbers():
+    lean = OnnxBackend(BUNDLE)
+    xs = _inputs(300, 2, seed=9)
+    outs, h_end, c_end = _run(lean, xs)
+    split = M["feature_dim"] + M["noise_dim"]
+    for i in range(2):
+        h = np.zeros((M["layers"], 1, M["hidden"]), np.float32)
+        c = h.copy()
+        for t in range(len(xs)):
+            raw, h, c = lean._sess.run(None, {"x": xs[t, i:i + 1, :split], "style": xs[t, i:i + 1, split:],
+                                              "h": h, "c": c})
+            assert np.array_equal(raw[0], outs[t, i])
+        assert np.array_equal(h[:, 0], h_end[i]) and np.array_equal(c[:, 0], c_end[i])
