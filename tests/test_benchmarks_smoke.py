@@ -42,7 +42,7 @@ def test_spread_and_percentile(common):
 def test_bench_runtime_rounds_rows_and_report(tmp_path):
     out = tmp_path / "runtime.json"
     text = _run([BENCH / "bench_runtime.py", "--seconds", "2", "--rounds", "2", "--quiet",
-                 "--rows", "litert,numpy,numpy-ref,cold:numpy", "--json", out, "--board"])
+                 "--rows", "litert,numpy,numpy-ref,cold:numpy,net:numpy,c-frontend", "--json", out, "--board"])
     data = json.loads(out.read_text())
     for key in ("command", "machine", "load_before", "load_after", "rounds", "summary", "unavailable"):
         assert key in data
@@ -73,6 +73,9 @@ def test_bench_runtime_rounds_rows_and_report(tmp_path):
         assert "End-to-end LiteRT / numpy reference frontend alone, per round" in text
     assert "| row | runtime | CPU ms per s of audio |" in text and "Load average" in text
     assert "| numpy |" in text and "numpy reference frontend alone" in text and "spawn to first frame" in text
+    net, fe = summary["net:numpy"]["cpu_ms_per_s"]["median"], summary["c-frontend"]["cpu_ms_per_s"]["median"]
+    assert 0 < net < cpu["max"] and 0 < fe < cpu["max"]          # each part costs less than the whole
+    assert f"end-to-end {cpu['median']:.2f} = network call alone {net:.2f} + C frontend alone {fe:.2f}" in text
     block = text.split("Paste this block into an issue:", 1)[1]
     assert "cores: " in block and "pinned" in block and "numpy (no runtime): CPU median" in block
 
