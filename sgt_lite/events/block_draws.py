@@ -1,6 +1,8 @@
 """Random rows drawn a block at a time, the same numbers as one draw per frame."""
 import numpy as np
 
+from ..errors import ConfigError
+
 
 class BlockDraws:
     """Rows of ``width`` random numbers from ``source()`` (a numpy Generator, looked up on each
@@ -19,7 +21,7 @@ class BlockDraws:
 
     def __init__(self, source, width: int, kind: str, block: int = 64):
         if kind not in ("normal", "uniform"):
-            raise ValueError(f"kind must be 'normal' or 'uniform', got {kind!r}")
+            raise ConfigError(f"kind must be 'normal' or 'uniform', got {kind!r}")
         self._source, self.width, self.kind, self.block = source, int(width), kind, int(block)
         self.reset()
 

@@ -1,5 +1,6 @@
 """Compute backends for the generator step: LiteRT, onnxruntime, numpy. One switch: ``backend=``
 (or the ``SGT_LITE_BACKEND`` environment variable when ``backend="auto"``)."""
+import functools
 import importlib
 import io
 import logging
@@ -83,7 +84,34 @@ class NumpyBackend:
         self._step.run(xs, h, c, out)
 
 
-class OnnxBackend:
+class _BufferGraph:
+    """A runtime graph whose input and output buffers the backend holds as 2-D numpy views
+    (``self._views``: x, style, h, c, then raw, h', c') and runs with ``self._invoke()``: a step
+    copies the row and the state in, runs, and copies the outputs and the new state out."""
+
+    def __call__(self, x, style, h, c):
+        h2, c2, out = h.copy()[None], c.copy()[None], np.empty((1, self._n_out), np.float32)
+        self.run(np.concatenate([x, style])[None].astype(np.float32), h2, c2, out)
+        return out[0], h2[0], c2[0]
+
+    def run(self, xs, h, c, out):
+        """See :meth:`NumpyStep.run` (the exported graphs have a fixed batch of 1: one call per row)."""
+        d, invoke = self._split, self._invoke
+        vx, vs, vh, vc, vo, voh, voc = self._views
+        for i in range(len(xs)):
+            vx[0] = xs[i, :d]
+            vs[0] = xs[i, d:]
+            vh[:] = h[i]
+            vc[:] = c[i]
+            invoke()
+            out[i] = vo[0]
+            h[i] = voh
+            c[i] = voc
+
+
+class OnnxBackend(_BufferGraph):
+    """The int8 ONNX graph on onnxruntime, its seven buffers bound once (``io_binding``)."""
+
     name = "onnx"
 
     def __init__(self, bundle, threads=1):
@@ -97,46 +125,28 @@ class OnnxBackend:
         except Exception as exc:
             raise ModelFileError(f"cannot load {path} ({exc})") from exc
         m = bundle.model
-        self._split = m["feature_dim"] + m["noise_dim"]
-        # the graph reads and writes these buffers in place (bound once; a step is copies and one run)
+        self._split, self._n_out = m["feature_dim"] + m["noise_dim"], len(m["outputs"])
         state = (m["layers"], 1, m["hidden"])
-        shapes = {"x": (1, self._split), "style": (1, m["style_dim"]), "h": state, "c": state,
-                  "raw": (1, len(m["outputs"])), "h_out": state, "c_out": state}
-        self._bufs = {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
-        self._binding = self._sess.io_binding()
-        self._values = {name: ort.OrtValue.ortvalue_from_numpy(buf) for name, buf in self._bufs.items()}
+        inputs = {"x": (1, self._split), "style": (1, m["style_dim"]), "h": state, "c": state}
+        outputs = {"raw": (1, self._n_out), "h_out": state, "c_out": state}
+        binding = self._sess.io_binding()
+        bufs, self._values = [], []           # the OrtValues share the buffers' memory; kept alive here
         try:
-            for name, value in self._values.items():
-                bind = self._binding.bind_ortvalue_output if name in ("raw", "h_out", "c_out") else \
-                    self._binding.bind_ortvalue_input
-                bind(name, value)
+            for shapes, bind in ((inputs, binding.bind_ortvalue_input), (outputs, binding.bind_ortvalue_output)):
+                for name, shape in shapes.items():
+                    buf = np.zeros(shape, np.float32)
+                    value = ort.OrtValue.ortvalue_from_numpy(buf)
+                    bind(name, value)
+                    bufs.append(buf)
+                    self._values.append(value)
         except Exception as exc:
             raise ModelFileError(f"{path} does not have the inputs x, style, h, c and outputs raw, h_out, c_out "
                                  f"that bundle.json's sizes describe ({exc}); re-export it with 'python -m quantize'") from exc
-        self._flat = [b.reshape(b.shape[0], -1) for b in self._bufs.values()]
-
-    def __call__(self, x, style, h, c):
-        h2, c2 = h.copy()[None], c.copy()[None]
-        out = np.empty((1, self._bufs["raw"].shape[1]), np.float32)
-        self.run(np.concatenate([x, style])[None].astype(np.float32), h2, c2, out)
-        return out[0], h2[0], c2[0]
-
-    def run(self, xs, h, c, out):
-        """See :meth:`NumpyStep.run` (the exported graph has a batch of 1: one call per stream)."""
-        d, run, binding = self._split, self._sess.run_with_iobinding, self._binding
-        vx, vs, vh, vc, vo, voh, voc = self._flat
-        for i in range(len(xs)):
-            vx[0] = xs[i, :d]
-            vs[0] = xs[i, d:]
-            vh[:] = h[i]
-            vc[:] = c[i]
-            run(binding)
-            out[i] = vo[0]
-            h[i] = voh
-            c[i] = voc
+        self._views = [buf.reshape(buf.shape[0], -1) for buf in bufs]
+        self._invoke = functools.partial(self._sess.run_with_iobinding, binding)
 
 
-class LiteRTBackend:
+class LiteRTBackend(_BufferGraph):
     """The int8 TFLite graph on LiteRT (or tflite-runtime).
 
     ``live_views`` (default): the graph's input and output buffers are taken once as numpy
@@ -177,27 +187,12 @@ class LiteRTBackend:
         view = self._interp.tensor(index)()
         return view.reshape(view.shape[0], -1)
 
-    def __call__(self, x, style, h, c):
-        h2, c2, out = h.copy()[None], c.copy()[None], np.empty((1, self._n_out), np.float32)
-        self.run(np.concatenate([x, style])[None].astype(np.float32), h2, c2, out)
-        return out[0], h2[0], c2[0]
-
     def run(self, xs, h, c, out):
-        """See :meth:`NumpyStep.run` (the graph has a fixed batch of 1: one invoke per stream)."""
-        if not self.live_views:
+        """See :meth:`NumpyStep.run` (the graph has a fixed batch of 1: one invoke per row)."""
+        if self.live_views:
+            super().run(xs, h, c, out)
+        else:
             self._run_public(xs, h, c, out)
-            return
-        d, invoke = self._split, self._invoke
-        vx, vs, vh, vc, vo, voh, voc = self._views
-        for i in range(len(xs)):
-            vx[0] = xs[i, :d]
-            vs[0] = xs[i, d:]
-            vh[:] = h[i]
-            vc[:] = c[i]
-            invoke()
-            out[i] = vo[0]
-            h[i] = voh
-            c[i] = voc
 
     def _run_public(self, xs, h, c, out):
         it, d = self._interp, self._split
