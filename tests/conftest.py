@@ -170,6 +170,13 @@ def stamping_head():
 
 
 @pytest.fixture
+def sim_clock():
+    """The class of :class:`SimClock`, a simulated clock (``sim_clock(start)``): time moves only
+    when the code under test sleeps or a fake blocks."""
+    return SimClock
+
+
+@pytest.fixture
 def sim_microphone(monkeypatch):
     """``start(audio, hiccups=()) -> SimClock``: the demo's sounddevice input becomes a
     FakeInputStream of ``audio`` on a fresh simulated clock (its stream: ``clock.devices[0]``)."""

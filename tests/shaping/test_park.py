@@ -12,22 +12,6 @@ from sgt_lite.shaping import MotionShaper
 from .test_shaper import _check, _stream
 
 
-class FakeClock:
-    """Time as the hardware edge sees it: ``sleep`` advances it, ``lag`` is what each write costs."""
-
-    def __init__(self, start=1000.0):
-        self.now = start
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, s):
-        assert s >= 0
-        self.sleeps.append(s)
-        self.now += s
-
-
 class StampingHead(HeadDriver):
     """A driver that records when (on the injected clock) each command reached it."""
 
@@ -47,9 +31,9 @@ def _away_from_neutral(profile="neck3_eyes2_lids"):
     return s, cmds
 
 
-def test_park_to_writes_one_command_per_servo_period_and_lands_on_neutral():
+def test_park_to_writes_one_command_per_servo_period_and_lands_on_neutral(sim_clock):
     s, cmds = _away_from_neutral()
-    fake = FakeClock()
+    fake = sim_clock(1000.0)
     head = StampingHead(s.profile, fake)
     t0 = fake.now
     assert s.park_to(head, clock=fake.clock, sleep=fake.sleep) is True
@@ -62,18 +46,18 @@ def test_park_to_writes_one_command_per_servo_period_and_lands_on_neutral():
     _check(s.profile, cmds + parked, s.dt)                   # range, velocity, acceleration
 
 
-def test_a_slow_driver_never_gets_a_burst_to_catch_up():
+def test_a_slow_driver_never_gets_a_burst_to_catch_up(sim_clock):
     s, _ = _away_from_neutral()
-    fake = FakeClock()
+    fake = sim_clock(1000.0)
     head = StampingHead(s.profile, fake, write_cost=1.7 * s.dt)   # each write costs 1.7 periods
     assert s.park_to(head, clock=fake.clock, sleep=fake.sleep)
     gaps = np.diff([t for t, _ in head.log])
     assert gaps.min() >= s.dt - 1e-9                         # late writes restart the schedule
 
 
-def test_deadlines_do_not_drift_with_small_write_costs():
+def test_deadlines_do_not_drift_with_small_write_costs(sim_clock):
     s, _ = _away_from_neutral()
-    fake = FakeClock()
+    fake = sim_clock(1000.0)
     head = StampingHead(s.profile, fake, write_cost=0.3 * s.dt)
     assert s.park_to(head, clock=fake.clock, sleep=fake.sleep)
     stamps = np.array([t for t, _ in head.log])
@@ -81,38 +65,38 @@ def test_deadlines_do_not_drift_with_small_write_costs():
     np.testing.assert_allclose(stamps, stamps[0] + k * s.dt, atol=1e-9)   # start + k*dt, no drift
 
 
-def test_park_to_stops_at_max_s_and_says_so():
+def test_park_to_stops_at_max_s_and_says_so(sim_clock):
     s, _ = _away_from_neutral()
-    fake = FakeClock()
+    fake = sim_clock(1000.0)
     head = StampingHead(s.profile, fake)
     assert s.park_to(head, max_s=0.1, clock=fake.clock, sleep=fake.sleep) is False
     assert len(head.log) <= 0.1 / s.dt + 1
     assert fake.now - 1000.0 <= 0.1 + s.dt + 1e-9
 
 
-def test_park_to_terminates_even_with_a_clock_that_never_moves():
+def test_park_to_terminates_even_with_a_clock_that_never_moves(sim_clock):
     s, _ = _away_from_neutral()
-    head = StampingHead(s.profile, FakeClock())
+    head = StampingHead(s.profile, sim_clock(1000.0))
     s.park_to(head, max_s=0.5, clock=lambda: 5.0, sleep=lambda _: None)
     assert len(head.log) <= 0.5 / s.dt + 2
 
 
-def test_park_to_with_the_real_clock_returns_at_neutral():
+def test_park_to_with_the_real_clock_returns_at_neutral(sim_clock):
     s = MotionShaper("pan_tilt")
     s.push(Frame(0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0))
     for _ in range(10):
         s.tick()
-    fake = FakeClock()
+    fake = sim_clock(1000.0)
     head = StampingHead(s.profile, fake)
     assert s.park_to(head)
     assert head.log[-1][1] == pytest.approx(s.profile.neutral, abs=1e-9)
 
 
 @pytest.mark.parametrize("bad", [0, -1, math.nan, math.inf, "5"])
-def test_park_to_rejects_a_bad_max_s(bad):
+def test_park_to_rejects_a_bad_max_s(bad, sim_clock):
     s = MotionShaper("pan_tilt")
     with pytest.raises(ConfigError, match="max_s"):
-        s.park_to(StampingHead(s.profile, FakeClock()), max_s=bad)
+        s.park_to(StampingHead(s.profile, sim_clock(1000.0)), max_s=bad)
 
 
 def test_the_unpaced_list_api_is_gone():
