@@ -17,6 +17,13 @@ frames = Extension(
     extra_compile_args=["-O2", "-ffp-contract=off", "-fno-builtin", "-fexcess-precision=standard"],
 )
 
+graph_steps = Extension(
+    "sgt_lite.model._graph_steps",
+    sources=["sgt_lite/model/_graph_steps_binding.c"],
+    include_dirs=["sgt_lite"],
+    extra_compile_args=["-O2"],
+)
+
 DATA = ["scipy>=1.7", "matplotlib>=3.5"]
 # mediapipe 0.10.21 is the newest wheel that ships its face models (newer ones
 # download them at run time); it needs numpy < 2.
@@ -63,7 +70,7 @@ setup(
     package_data={"sgt_train": ["recipes/*.json"], "sgt_lite": ["data/*.wav", "data/NOTICE", "data/default_bundle/*", "audio/csrc/*.h", "audio/csrc/*.c", "events/csrc/*.h", "events/csrc/*.c", "sgt_pyhelp.h",
                                "motion/canonical_face_model_vertices.txt", "motion/NOTICE.mediapipe", "events/*.json",
                                "shaping/profiles/*.toml"]},
-    ext_modules=[mfcc, frames],
+    ext_modules=[mfcc, frames, graph_steps],
     install_requires=["numpy>=1.21", "tomli>=1.1; python_version < '3.11'"],
     extras_require={"data": DATA, "extract": EXTRACT, "train": TRAIN, "onnx": ONNX, "litert": LITERT,
                     "quantize": QUANTIZE, "robot": ROBOT, "render": RENDER, "display": DISPLAY, "audio": AUDIO,

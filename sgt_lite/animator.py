@@ -74,11 +74,12 @@ class Animator:
     def from_checkpoint(cls, checkpoint, style=None, seed=0, input_rate=None) -> "Animator":
         """The float32 checkpoint on the numpy step (what training produced, before quantize)."""
         from .model.checkpoint import Checkpoint
+        from .model.guarded_steps import c_guard
         from .model.numpy_step import NumpyStep
 
         ck = checkpoint if isinstance(checkpoint, Checkpoint) else Checkpoint.load(checkpoint)
         m = ck.model
-        step = NumpyStep(ck.generator_weights(), m["layers"], m["cell_clip"])
+        step = NumpyStep(ck.generator_weights(), m["layers"], m["cell_clip"], c_guard())
         step.name = "numpy-fp32"
         view = _CheckpointView(ck)
         self = cls.__new__(cls)
@@ -174,10 +175,8 @@ class Animator:
             n = st.feed(x)
             if n == 0:
                 return []
-            run, xs, h, c, out = self._backend.run, st.xs, st.h, st.c, st.out
-            for k in range(n):
-                run(xs[k:k + 1], h, c, out)
-                st.take(k)
+            if self._backend.steps(st.xs[:n], st.h, st.c, st.raw, st.last_raw, True):
+                st.bad_state()
             return st.finish(n)
 
 
@@ -217,8 +216,9 @@ class _Stream:
     per stream and runs their network steps together, so both compute the same frames.
 
     :meth:`feed` leaves the network inputs of the n new model frames in ``xs[:n]``; the caller
-    runs each row k in order (state ``h``, ``c`` (1, layers, hidden), output into ``out``), calls
-    :meth:`take` (k) after each, then :meth:`finish` (n) for the frames."""
+    runs them through the backend's ``steps`` (state ``h``, ``c`` (1, layers, hidden), outputs
+    into ``raw``, last good output ``last_raw``), calls :meth:`bad_state` if a row was replaced,
+    then :meth:`finish` (n) for the frames."""
 
     def __init__(self, spec: _Spec, input_rate: int):
         from .audio.vad import VoiceActivity
@@ -242,11 +242,8 @@ class _Stream:
         self.raw = np.zeros((0, spec.layout.size), np.float32)
         self.code = np.zeros(spec.style_dim, np.float32)
         self.offset, self.pose, self.posing, self.hazard = [0.0] * 5, [0.0] * 5, False, None
-        size, state = spec.layout.size, spec.layers * spec.hidden
-        self._scratch = np.zeros(size + 2 * state, np.float32)     # out, h, c: one finiteness check
-        self.out = self._scratch[:size].reshape(1, size)
-        self.h = self._scratch[size:size + state].reshape(1, spec.layers, spec.hidden)
-        self.c = self._scratch[size + state:].reshape(1, spec.layers, spec.hidden)
+        self.h = np.zeros((1, spec.layers, spec.hidden), np.float32)
+        self.c = np.zeros((1, spec.layers, spec.hidden), np.float32)
         self._speaking = False
         from .events.native import make_frames
 
@@ -329,24 +326,7 @@ class _Stream:
         self.pending = n
         return n
 
-    def take(self, k):
-        """Accepts the network's frame k from ``out``, ``h``, ``c``; on NaN/Inf holds the last output
-        and zeroes the state."""
-        if self.native is not None:
-            if not self.native.take(self._scratch, self.raw, self.last_raw, k):
-                self._bad_state()
-            return
-        out, h, c = self.out, self.h, self.c
-        if math.isfinite(np.add.reduce(self._scratch, dtype=np.float64)):     # NaN/Inf propagate; no overflow
-            self.last_raw[:] = out[0]
-            self.raw[k] = out[0]
-        else:
-            self._bad_state()
-            h[:] = 0.0
-            c[:] = 0.0
-            self.raw[k] = self.last_raw
-
-    def _bad_state(self):
+    def bad_state(self):
         if not self.bad_state_logged:
             log.error("the model produced NaN/Inf; holding its last output and resetting its state")
             self.bad_state_logged = True

@@ -92,15 +92,9 @@ def collect(model=None):
     finally:
         logging.getLogger("sgt_lite.audio.frontend").removeHandler(handler)
     from .events import native
+    from .model import guarded_steps
 
-    try:
-        frames_file, frames_error = importlib.import_module(native.C_MODULE).__file__, None
-    except ImportError as exc:
-        frames_file, frames_error = None, str(exc)
-    try:
-        frames_pick, frames_bad = native.frames_choice(), None
-    except Exception as exc:          # a bad SGT_LITE_FRAMES value, or "c" without the extension
-        frames_pick, frames_bad = None, str(exc)
+    frames, row_loop = (_c_stage(native, module) for module in (native.C_MODULE, guarded_steps.C_MODULE))
     devices = io.StringIO()
     list_devices(devices)
     return {
@@ -117,10 +111,24 @@ def collect(model=None):
         "auto": _auto_choice(bundle, usable),
         "frontend": {"c_built": c_file is not None, "c_module": c_file, "error": c_error,
                      "auto_picks": frontend_pick, "env": frontend_env},
-        "frames": {"c_built": frames_file is not None, "c_module": frames_file, "error": frames_error,
-                   "picks": frames_pick, "problem": frames_bad, "env": os.environ.get(native.FRAMES_ENV) or None},
+        "frames": frames,
+        "row_loop": row_loop,
         "devices": devices.getvalue(),
     }
+
+
+def _c_stage(native, module):
+    """Whether a C extension of the stages SGT_LITE_FRAMES switches is built, and what runs."""
+    try:
+        path, error = importlib.import_module(module).__file__, None
+    except ImportError as exc:
+        path, error = None, str(exc)
+    try:
+        pick, problem = native.frames_choice(module), None
+    except Exception as exc:          # a bad SGT_LITE_FRAMES value, or "c" without the extension
+        pick, problem = None, str(exc)
+    return {"c_built": path is not None, "c_module": path, "error": error, "picks": pick, "problem": problem,
+            "env": os.environ.get(native.FRAMES_ENV) or None}
 
 
 def format_report(rep):
@@ -143,9 +151,10 @@ def format_report(rep):
     built = f"built ({fe['c_module']})" if fe["c_built"] else f"not built ({fe['error']})"
     lines.append(f"C frontend:  {built}; the frontend runs in {fe['auto_picks']}"
                  + (f" (SGT_LITE_FRONTEND={fe['env']})" if fe["env"] else ""))
-    fr = rep["frames"]
-    built = f"built ({fr['c_module']})" if fr["c_built"] else f"not built ({fr['error']})"
-    runs = f"run in {'C' if fr['picks'] == 'c' else 'Python'}" if fr["picks"] else f"cannot run: {fr['problem']}"
-    lines.append(f"C frames:    {built}; voice activity, eye events and head motion {runs}"
-                 + (f" (SGT_LITE_FRAMES={fr['env']})" if fr["env"] else ""))
+    for key, label, what in (("frames", "C frames:  ", "voice activity, eye events and head motion"),
+                             ("row_loop", "C row loop:", "the LiteRT and onnxruntime row loops")):
+        fr = rep[key]
+        built = f"built ({fr['c_module']})" if fr["c_built"] else f"not built ({fr['error']})"
+        runs = f"run in {'C' if fr['picks'] == 'c' else 'Python'}" if fr["picks"] else f"cannot run: {fr['problem']}"
+        lines.append(f"{label}  {built}; {what} {runs}" + (f" (SGT_LITE_FRAMES={fr['env']})" if fr["env"] else ""))
     return "\n".join(lines) + "\n" + rep["devices"]

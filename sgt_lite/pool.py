@@ -134,7 +134,7 @@ class AnimatorPool:
             if kmax == 0:
                 return [[] for _ in streams]
             B, size = len(streams), self._spec.layout.size
-            run = self._backend.run
+            steps = self._backend.steps
             raw = np.zeros((B, kmax, size), np.float32)
             sp = self._spec
             d_in = sp.feature_dim + sp.noise_dim
@@ -150,35 +150,31 @@ class AnimatorPool:
                 x[:, :sp.feature_dim] = (feats - sp.feat_mean) / sp.feat_std
                 x[:, sp.feature_dim:d_in] = draws[:, :sp.noise_dim]
                 x[:, d_in:] = self._codes[idx]
-                h, c = (self._H, self._C) if full else (self._H[idx], self._C[idx])
+                h, c, last = (self._H, self._C, self._last) if full else (self._H[idx], self._C[idx], self._last[idx])
                 out = np.empty((len(ready), size), np.float32)
-                run(x, h, c, out)
-                ok = np.isfinite(out).all(1) & np.isfinite(h).all((1, 2)) & np.isfinite(c).all((1, 2))
-                if not ok.all():
-                    self._hold(idx, ok, out, h, c)
-                self._last[idx] = out
+                bad = steps(x, h, c, out, last, False)
+                if bad:
+                    self._log_bad(idx[bad])
                 if not full:
-                    self._H[idx], self._C[idx] = h, c
+                    self._H[idx], self._C[idx], self._last[idx] = h, c, last
                 raw[idx, k] = out
             return [s._finish_native(n, raw[i, :n]) if n else [] for i, (s, n) in enumerate(zip(streams, counts))]
 
     def _step_each(self, xs) -> list:
         """A few streams: each through the lone Animator's path, the network calls still shared."""
-        streams, run = self._streams, self._backend.run
+        streams, steps = self._streams, self._backend.steps
         counts = [s.feed(x) for s, x in zip(streams, xs)]
         for k in range(max(counts)):
             for s, n in zip(streams, counts):
-                if n > k:
-                    run(s.xs[k:k + 1], s.h, s.c, s.out)
-                    s.take(k)
+                if n > k and steps(s.xs[k:k + 1], s.h, s.c, s.raw[k:k + 1], s.last_raw, True):
+                    s.bad_state()
         return [s.finish(n) if n else [] for s, n in zip(streams, counts)]
 
-    def _hold(self, idx, ok, out, h, c):
-        """Streams whose step gave NaN/Inf hold their last output and restart from a zero state."""
-        for j in np.flatnonzero(~ok):
-            s = self._streams[idx[j]]
+    def _log_bad(self, streams):
+        """Streams whose step gave NaN/Inf (they hold their last output and restart from a zero state)."""
+        for i in streams:
+            s = self._streams[i]
             if not s.bad_state_logged:
                 log.error("the model produced NaN/Inf on stream %d; holding its last output and resetting "
-                          "its state", idx[j])
+                          "its state", i)
                 s.bad_state_logged = True
-            h[j], c[j], out[j] = 0.0, 0.0, self._last[idx[j]]

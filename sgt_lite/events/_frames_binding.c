@@ -137,24 +137,8 @@ static void Frames_dealloc(FramesObject* self) {
   Py_TYPE(self)->tp_free((PyObject*)self);
 }
 
-/* a C-contiguous buffer of `count` items of format fmt ('f' or 'd'); writable if asked */
-static int get_buffer(PyObject* obj, Py_buffer* view, char fmt, Py_ssize_t count, int writable, const char* what) {
-  int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-  if (PyObject_GetBuffer(obj, view, flags) < 0) {
-    set_error("BadAudioError", "%s must be a C-contiguous%s float%d array", what, writable ? " writable" : "",
-              fmt == 'f' ? 32 : 64);
-    return 0;
-  }
-  const char* f = view->format ? view->format : "B";
-  if (f[0] == '<' || f[0] == '=' || f[0] == '@') f++;
-  if (f[0] != fmt || f[1] != '\0' || view->len < count * (Py_ssize_t)(fmt == 'f' ? 4 : 8)) {
-    PyBuffer_Release(view);
-    set_error("BadAudioError", "%s must be a float%d array of at least %zd values", what, fmt == 'f' ? 32 : 64,
-              count);
-    return 0;
-  }
-  return 1;
-}
+#define get_buffer(obj, view, fmt, count, writable, what) \
+  sgt_py_floats(obj, view, fmt, count, writable, what, "BadAudioError")
 
 static PyObject* Frames_reset(FramesObject* self, PyObject* Py_UNUSED(ignored)) {
   sgt_frames_reset(&self->cfg, &self->st);
@@ -180,42 +164,6 @@ static PyObject* Frames_set_style(FramesObject* self, PyObject* args) {
   st->has_hazard = hazard != Py_None;
   memcpy(st->hazard, h2, sizeof h2);
   Py_RETURN_NONE;
-}
-
-/* take(scratch, raw, last, k): scratch = [out | h | c] float32 from the network; a finite step is
- * copied into raw[k] and last; else h and c are zeroed and raw[k] holds last. Returns whether finite. */
-static PyObject* Frames_take(FramesObject* self, PyObject* args) {
-  PyObject *o_scratch, *o_raw, *o_last;
-  Py_ssize_t k;
-  Py_buffer scratch, raw, last;
-  const Py_ssize_t size = self->cfg.size;
-  if (!PyArg_ParseTuple(args, "OOOn", &o_scratch, &o_raw, &o_last, &k)) return NULL;
-  if (!get_buffer(o_scratch, &scratch, 'f', size, 1, "scratch")) return NULL;
-  if (!get_buffer(o_raw, &raw, 'f', (k + 1) * size, 1, "raw")) {
-    PyBuffer_Release(&scratch);
-    return NULL;
-  }
-  if (!get_buffer(o_last, &last, 'f', size, 1, "last")) {
-    PyBuffer_Release(&scratch);
-    PyBuffer_Release(&raw);
-    return NULL;
-  }
-  float* s = (float*)scratch.buf;
-  Py_ssize_t n = scratch.len / 4;
-  int finite = 1;
-  for (Py_ssize_t i = 0; i < n; i++) finite &= isfinite(s[i]) != 0;
-  float* dst = (float*)raw.buf + k * size;
-  if (finite) {
-    memcpy(dst, s, 4 * size);
-    memcpy(last.buf, s, 4 * size);
-  } else {
-    memset(s + size, 0, 4 * (n - size));
-    memcpy(dst, last.buf, 4 * size);
-  }
-  PyBuffer_Release(&scratch);
-  PyBuffer_Release(&raw);
-  PyBuffer_Release(&last);
-  return PyBool_FromLong(finite);
 }
 
 /* run(n, stacked, raw, draws, uniforms, t0) -> n Frames */
@@ -330,7 +278,6 @@ static PyMethodDef Frames_methods[] = {
     {"reset", (PyCFunction)Frames_reset, METH_NOARGS, "back to t = 0 (the style stays)"},
     {"set_style", (PyCFunction)Frames_set_style, METH_VARARGS, "set_style(remainder9, offset5, hazard2 or None)"},
     {"inputs", (PyCFunction)Frames_inputs, METH_VARARGS, "inputs(n, stacked, draws, xs): network inputs into xs"},
-    {"take", (PyCFunction)Frames_take, METH_VARARGS, "take(scratch, raw, last, k) -> finite"},
     {"run", (PyCFunction)Frames_run, METH_VARARGS, "run(n, stacked, raw, draws, uniforms, t0) -> frames"},
     {NULL, NULL, 0, NULL}};
 

@@ -18,20 +18,22 @@ FRAMES_CHOICES = ("auto", "c", "python")
 C_MODULE = "sgt_lite.events._frames"
 
 
-def frames_choice() -> str:
-    """``"c"`` or ``"python"``: what ``SGT_LITE_FRAMES`` asks for (``auto``: C when it is built)."""
+def frames_choice(module: str = None) -> str:
+    """``"c"`` or ``"python"``: what ``SGT_LITE_FRAMES`` asks for (``auto``: C when ``module``, by
+    default the frames extension, is built)."""
     want = os.environ.get(FRAMES_ENV, "auto").strip() or "auto"
     if want not in FRAMES_CHOICES:
         raise ConfigError(f"{FRAMES_ENV}={want!r} is not one of {FRAMES_CHOICES}")
     if want == "python":
         return "python"
+    module = module or C_MODULE
     try:
-        importlib.import_module(C_MODULE)
+        importlib.import_module(module)
     except ImportError as exc:
         if want == "c":
-            raise BackendUnavailableError(f"{FRAMES_ENV}=c but the C extension {C_MODULE} is not built ({exc}); "
+            raise BackendUnavailableError(f"{FRAMES_ENV}=c but the C extension {module} is not built ({exc}); "
                                           "reinstall with 'pip install .' and a C compiler") from exc
-        log.debug("%s is not built (%s); the per-frame stages run in Python", C_MODULE, exc)
+        log.debug("%s is not built (%s); its stage runs in Python", module, exc)
         return "python"
     return "c"
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import BackendUnavailableError, ConfigError, ModelFileError
 from ..native_logs import native_stderr_to_log
+from .guarded_steps import c_guard, guarded_steps, load_c_steps
 from .numpy_step import NumpyStep
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class NumpyBackend:
 
     def __init__(self, bundle, threads=1):
         path = bundle.file("numpy")
+        guard = c_guard()
         try:
             with np.load(io.BytesIO(bundle.data("numpy")), allow_pickle=False) as z:
                 raw = {k: z[k] for k in z.files}
@@ -72,7 +74,7 @@ class NumpyBackend:
                     weights[k] = v.astype(np.float32)
             gen = {k[len("generator."):]: v for k, v in weights.items() if k.startswith("generator.")}
             self.encoder_weights = {k: v for k, v in weights.items() if k.startswith("encoder.")}
-            self._step = NumpyStep(gen, bundle.model["layers"], bundle.model["cell_clip"])
+            self._step = NumpyStep(gen, bundle.model["layers"], bundle.model["cell_clip"], guard)
         except Exception as exc:
             raise ModelFileError(f"cannot read {path} ({type(exc).__name__}: {exc})") from exc
 
@@ -83,11 +85,30 @@ class NumpyBackend:
         """See :meth:`NumpyStep.run`."""
         self._step.run(xs, h, c, out)
 
+    def steps(self, xs, h, c, out, last, carry) -> list:
+        """See :func:`~sgt_lite.model.guarded_steps.guarded_steps`."""
+        return guarded_steps(self.run, xs, h, c, out, last, carry, self._step.guard)
+
 
 class _BufferGraph:
     """A runtime graph whose input and output buffers the backend holds as 2-D numpy views
     (``self._views``: x, style, h, c, then raw, h', c') and runs with ``self._invoke()``: a step
-    copies the row and the state in, runs, and copies the outputs and the new state out."""
+    copies the row and the state in, runs, and copies the outputs and the new state out.
+    :meth:`steps` does that loop in C where ``sgt_lite.model._graph_steps`` is built."""
+
+    _c_steps = None
+
+    def _bind_views(self, invoke, views):
+        self._invoke, self._views = invoke, views
+        c_module = load_c_steps()
+        if c_module is not None:
+            self._c_steps = c_module.GraphSteps(invoke, tuple(views))
+
+    def steps(self, xs, h, c, out, last, carry) -> list:
+        """See :func:`~sgt_lite.model.guarded_steps.guarded_steps` (the same numbers in C or Python)."""
+        if self._c_steps is None:
+            return guarded_steps(self.run, xs, h, c, out, last, carry)
+        return self._c_steps(xs, h, c, out, last, carry)
 
     def __call__(self, x, style, h, c):
         h2, c2, out = h.copy()[None], c.copy()[None], np.empty((1, self._n_out), np.float32)
@@ -142,8 +163,8 @@ class OnnxBackend(_BufferGraph):
         except Exception as exc:
             raise ModelFileError(f"{path} does not have the inputs x, style, h, c and outputs raw, h_out, c_out "
                                  f"that bundle.json's sizes describe ({exc}); re-export it with 'python -m quantize'") from exc
-        self._views = [buf.reshape(buf.shape[0], -1) for buf in bufs]
-        self._invoke = functools.partial(self._sess.run_with_iobinding, binding)
+        self._bind_views(functools.partial(self._sess.run_with_iobinding, binding),
+                         [buf.reshape(buf.shape[0], -1) for buf in bufs])
 
 
 class LiteRTBackend(_BufferGraph):
@@ -178,8 +199,7 @@ class LiteRTBackend(_BufferGraph):
         invoke = getattr(getattr(self._interp, "_interpreter", None), "Invoke", None)
         self.live_views = bool(live_views) and callable(invoke)
         if self.live_views:
-            self._invoke = invoke
-            self._views = [self._flat(i) for i in self._in + self._out]
+            self._bind_views(invoke, [self._flat(i) for i in self._in + self._out])
 
     def _flat(self, index):
         """A tensor's buffer as a 2-D view: x (1, in), style (1, style), h and c (layers, hidden),
@@ -193,6 +213,11 @@ class LiteRTBackend(_BufferGraph):
             super().run(xs, h, c, out)
         else:
             self._run_public(xs, h, c, out)
+
+    def steps(self, xs, h, c, out, last, carry) -> list:
+        if not self.live_views:
+            return guarded_steps(self._run_public, xs, h, c, out, last, carry)
+        return super().steps(xs, h, c, out, last, carry)
 
     def _run_public(self, xs, h, c, out):
         it, d = self._interp, self._split

@@ -1,6 +1,8 @@
 """The generator's single step in pure numpy: the dependency-free backend and test oracle."""
 import numpy as np
 
+from .guarded_steps import guarded_steps
+
 
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
@@ -11,10 +13,11 @@ class NumpyStep:
 
     ``x_t`` is the normalised stacked features concatenated with the noise;
     ``h`` and ``c`` are (layers, hidden). Raw outputs are the normalised angles
-    followed by the blink logit and the pattern logits.
+    followed by the blink logit and the pattern logits. ``guard``: the NaN check
+    :meth:`steps` uses (:func:`~sgt_lite.model.guarded_steps.c_guard`; None: numpy's).
     """
 
-    def __init__(self, weights: dict, layers: int, cell_clip: float):
+    def __init__(self, weights: dict, layers: int, cell_clip: float, guard=None):
         self.layers, self.cell_clip = layers, cell_clip
         self.w_in, self.b_in = weights["inp.weight"], weights["inp.bias"]
         self.w_in_t = self.w_in.T
@@ -22,6 +25,7 @@ class NumpyStep:
                       weights[f"lstm.bias_ih_l{k}"] + weights[f"lstm.bias_hh_l{k}"]) for k in range(layers)]
         self.w_out, self.b_out = weights["out.weight"].T.copy(), weights["out.bias"]
         self.hidden = self.lstm[0][1].shape[0]
+        self.guard = guard
 
     def initial_state(self):
         return np.zeros((self.layers, self.hidden), np.float32), np.zeros((self.layers, self.hidden), np.float32)
@@ -38,6 +42,10 @@ class NumpyStep:
         step = self.joined
         for i in range(len(xs)):
             out[i] = step(xs[i], h[i], c[i], h[i], c[i])
+
+    def steps(self, xs, h, c, out, last, carry) -> list:
+        """:meth:`run` with the NaN guard (see :func:`~sgt_lite.model.guarded_steps.guarded_steps`)."""
+        return guarded_steps(self.run, xs, h, c, out, last, carry, self.guard)
 
     def joined(self, xs, h, c, h2, c2):
         """One frame from ``xs`` = [x_t, style]; writes the new state into ``h2``, ``c2`` (which

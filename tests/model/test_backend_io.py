@@ -67,3 +67,65 @@ def test_onnx_bound_buffers_give_session_run_numbers():
                                               "h": h, "c": c})
             assert np.array_equal(raw[0], outs[t, i])
         assert np.array_equal(h[:, 0], h_end[i]) and np.array_equal(c[:, 0], c_end[i])
+
+
+def _buffer_graphs():
+    out = []
+    if "litert" in installed_backends():
+        out.append(LiteRTBackend)
+    if "onnx" in installed_backends():
+        out.append(OnnxBackend)
+    return out
+
+
+def _guarded(steps_fn, xs, carry):
+    """Every step's rows through ``steps_fn`` (a backend's ``steps``); outputs, state, last, bad rows."""
+    streams = 1 if carry else xs.shape[1]
+    h = np.full((streams, M["layers"], M["hidden"]), 0.05, np.float32)
+    c = h.copy()
+    last = np.full((streams, len(M["outputs"])), 7.0, np.float32)
+    outs = np.empty(xs.shape[:2] + (len(M["outputs"]),), np.float32)
+    bad = [steps_fn(xs[t], h, c, outs[t], last[0] if carry else last, carry) for t in range(len(xs))]
+    return outs, h, c, last, bad
+
+
+@pytest.mark.parametrize("cls", _buffer_graphs())
+@pytest.mark.parametrize("carry", [True, False])
+def test_c_row_loop_gives_the_python_loop_numbers_and_guards_nan(cls, carry):
+    """The C loop (sgt_lite.model._graph_steps) against the Python loop on the same runtime, with rows
+    whose inputs are NaN or infinite: rows that give NaN/Inf hold the last good output and restart from a zero state."""
+    backend = cls(BUNDLE)
+    if backend._c_steps is None:
+        pytest.skip("sgt_lite.model._graph_steps is not built")
+    xs = _inputs(40, 4, seed=3)
+    xs[5, 1, 0] = np.nan
+    xs[6, 1:3, 3] = np.inf
+    xs[20, :, :] = np.nan                       # every row of one step (the first frame of a chunk, for carry)
+    c_side = _guarded(backend.steps, xs, carry)
+    backend._c_steps = None                     # the same backend object through guarded_steps' Python loop
+    py_side = _guarded(backend.steps, xs, carry)
+    for a, b in zip(c_side[:4], py_side[:4]):
+        assert np.isfinite(a).all() and np.array_equal(a, b)
+    assert c_side[4] == py_side[4]
+    if cls is LiteRTBackend:      # onnxruntime's int8 graph quantises its inputs on the fly: NaN comes out finite
+        assert c_side[4][20] == [0, 1, 2, 3] and c_side[4][5] == [1]
+
+
+@pytest.mark.parametrize("cls", _buffer_graphs())
+def test_c_row_loop_refuses_bad_buffers(cls):
+    from sgt_lite.errors import ConfigError
+
+    backend = cls(BUNDLE)
+    if backend._c_steps is None:
+        pytest.skip("sgt_lite.model._graph_steps is not built")
+    size, state = len(M["outputs"]), (1, M["layers"], M["hidden"])
+    good = dict(xs=np.zeros((2, D_IN), np.float32), h=np.zeros(state, np.float32), c=np.zeros(state, np.float32),
+                out=np.zeros((2, size), np.float32), last=np.zeros(size, np.float32))
+    assert backend.steps(*good.values(), True) == []
+    for key, bad in (("xs", np.zeros((2, D_IN + 1), np.float32)), ("xs", np.zeros((2, D_IN))),
+                     ("h", np.zeros(3, np.float32)), ("out", np.zeros((1, size), np.float32)),
+                     ("last", np.zeros(size, np.float32)[::2]), ("c", np.zeros(state, np.float32).view(np.int32))):
+        with pytest.raises(ConfigError):
+            backend.steps(*dict(good, **{key: bad}).values(), True)
+    with pytest.raises(ConfigError, match="tuple of 7"):
+        type(backend._c_steps)(backend._invoke, ())

@@ -14,7 +14,7 @@ from sgt_lite.model import backends
 from sgt_lite.model.bundle import DEFAULT_BUNDLE, Bundle
 
 HEADINGS = ("machine:", "python:", "numpy:", "runtimes:", "backends for bundle", "auto picks:", "C frontend:", "C frames:",
-            "audio devices:", "serial ports:", "I2C buses:")
+            "C row loop:", "audio devices:", "serial ports:", "I2C buses:")
 
 
 def _cli(*args, env=None):
@@ -67,6 +67,9 @@ def test_doctor_json_fields_match_this_interpreter():
     assert rep["frontend"]["auto_picks"] == ("c" if c_built else "numpy")
     frames_built = _importable("sgt_lite.events._frames")
     assert rep["frames"]["c_built"] == frames_built and rep["frames"]["picks"] == ("c" if frames_built else "python")
+    loop_built = _importable("sgt_lite.model._graph_steps")
+    assert rep["row_loop"]["c_built"] == loop_built
+    assert rep["row_loop"]["picks"] == ("c" if loop_built else "python")
     for heading in HEADINGS[-3:]:
         assert heading in rep["devices"]
 
@@ -119,7 +122,9 @@ def test_doctor_says_where_the_frame_stages_run(monkeypatch):
     monkeypatch.setenv("SGT_LITE_FRAMES", "python")
     text = format_report(collect())
     assert "C frames:" in text and "head motion run in Python (SGT_LITE_FRAMES=python)" in text
+    assert "onnxruntime row loops run in Python (SGT_LITE_FRAMES=python)" in text
     monkeypatch.setenv("SGT_LITE_FRAMES", "fortran")
     rep = collect()
     assert rep["frames"]["picks"] is None and "SGT_LITE_FRAMES" in rep["frames"]["problem"]
+    assert rep["row_loop"]["picks"] is None and "SGT_LITE_FRAMES" in rep["row_loop"]["problem"]
     assert "cannot run" in format_report(rep)
