@@ -18,7 +18,8 @@ from round to round so no row always runs first or after the same neighbour):
 - ``librosa``: librosa's MFCC alone on the whole clip, same parameters as ours.
 - Where the time goes: ``c-frontend`` is the C frontend alone (``Frontend.process``, the same
   audio in the same 20 ms chunks); ``net:<backend>`` is the backend's network call alone
-  (``run`` on one row, 25 times per second of audio, the state carried). What is left of a
+  (``steps`` on one row with the NaN guard, as the Animator calls it: 25 times per second of
+  audio, the state carried). What is left of a
   backend's end-to-end figure is the per-chunk Python and the C frame stages.
 - ``cold:<backend>``: a fresh interpreter in the environment this script was started with
   (no BLAS-thread setting added): spawn to the first frame, split into numpy import,
@@ -204,7 +205,7 @@ def worker(row, seconds, bundle):
 
 
 def _network_alone(res, backend, seconds, bundle):
-    """CPU of the backend's network call alone: one row per model frame, the state carried."""
+    """CPU of the backend's network call alone: one guarded row per model frame, the state carried."""
     import numpy as np
 
     from sgt_lite.model.backends import make_backend
@@ -217,13 +218,13 @@ def _network_alone(res, backend, seconds, bundle):
     width = m["feature_dim"] + m["noise_dim"] + m["style_dim"]
     xs = np.random.default_rng(0).standard_normal((frames, width)).astype(np.float32)
     h = np.zeros((1, m["layers"], m["hidden"]), np.float32)
-    c, out = h.copy(), np.zeros((1, len(m["outputs"])), np.float32)
+    c, out, last = h.copy(), np.zeros((1, len(m["outputs"])), np.float32), np.zeros(len(m["outputs"]), np.float32)
     for k in range(min(frames, 100)):
-        net.run(xs[k:k + 1], h, c, out)
-    run = net.run
+        net.steps(xs[k:k + 1], h, c, out, last, True)
+    steps = net.steps
     c0 = time.process_time()
     for k in range(frames):
-        run(xs[k:k + 1], h, c, out)
+        steps(xs[k:k + 1], h, c, out, last, True)
     cpu = time.process_time() - c0
     res.update(runtime=_runtime_name(b, backend), backend=net.name, audio_s=frames / m["fps"],
                cpu_ms_per_s=1e3 * cpu / (frames / m["fps"]))
