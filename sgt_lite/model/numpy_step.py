@@ -4,10 +4,6 @@ import numpy as np
 from .guarded_steps import guarded_steps
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 class NumpyStep:
     """(x_t, style, h, c) -> (raw outputs, h', c') for the LSTM generator.
 
@@ -50,15 +46,24 @@ class NumpyStep:
     def joined(self, xs, h, c, h2, c2):
         """One frame from ``xs`` = [x_t, style]; writes the new state into ``h2``, ``c2`` (which
         may be ``h``, ``c`` themselves: layer k reads its own rows before writing them).
-        Elementwise steps run on whole gate vectors (one sigmoid over all four gates): the same
-        values as gate by gate, in fewer numpy calls."""
+        Elementwise steps run on whole gate vectors (one sigmoid over all four gates) and in
+        place: the same IEEE operations in the same order as gate by gate, in fewer numpy calls
+        and allocations."""
         z = np.tanh(xs @ self.w_in_t + self.b_in)
         H, clip = self.hidden, self.cell_clip
         for k, (wi, wh, b) in enumerate(self.lstm):
-            g = z @ wi + h[k] @ wh + b
-            s = _sigmoid(g)
-            cell = s[H:2 * H] * c[k] + s[:H] * np.tanh(g[2 * H:3 * H])
-            h2[k] = s[3 * H:] * np.tanh(cell)
+            g = z @ wi
+            g += h[k] @ wh
+            g += b
+            s = g * 0.5                                 # sigmoid(g) = 0.5 * (1 + tanh(0.5 g))
+            np.tanh(s, out=s)
+            s += 1.0
+            s *= 0.5
+            t = np.tanh(g[2 * H:3 * H])
+            t *= s[:H]
+            cell = s[H:2 * H] * c[k]
+            cell += t
+            np.multiply(s[3 * H:], np.tanh(cell), out=h2[k])
             # the state carried to the next frame is bounded (same clamp as the exported graphs)
             np.minimum(np.maximum(cell, -clip, out=cell), clip, out=c2[k])
             z = h2[k]
