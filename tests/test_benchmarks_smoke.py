@@ -125,3 +125,11 @@ def test_run_all_report_says_what_was_not_run_and_what_failed(monkeypatch):
     assert "## Pool\n\nNot run: benchmarks/bench_pool.py does not exist." in text
     assert "**Failed** (exit status 2)" in text and "ImportError: librosa" in text and "partial line" in text
     assert "Regenerate: `python benchmarks/bench_display.py`" in text and "```text\ndisplay eyes" in text
+
+
+def test_bench_revisions_compares_two_checkouts_round_by_round():
+    out = _run([BENCH / "bench_revisions.py", REPO, REPO, "--rounds", "2", "--seconds", "2", "--backends", "numpy"])
+    rows = [line.split(" | ") for line in out.splitlines() if line.startswith("numpy |")]
+    assert [r[1] for r in rows] == ["old", "new"]
+    assert all(len(r[2].split(" / ")) == 3 for r in rows)
+    assert rows[0][3] == "" and "(min" in rows[1][3] and float(rows[1][3].split()[0]) > 0
