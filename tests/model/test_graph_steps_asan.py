@@ -48,41 +48,31 @@ for trial in range(300):
     assert np.isfinite(a[3]).all() or not np.isfinite(a[4]).all()
 good = dict(xs=np.zeros((2, D), np.float32), h=np.zeros((1,) + L, np.float32), c=np.zeros((1,) + L, np.float32),
             out=np.zeros((2, S), np.float32), last=np.zeros(S, np.float32))
+
+
+def refuses(what, call, error=E.ConfigError):
+    try:
+        call()
+    except error:
+        return
+    raise SystemExit(f"accepted {what}")
+
+
 for key, bad in (("xs", np.zeros((2, D + 1), np.float32)), ("xs", np.zeros((2, D))), ("h", np.zeros(3, np.float32)),
                  ("out", np.zeros((1, S), np.float32)), ("last", np.zeros(2 * S, np.float32)[::2]),
                  ("c", np.zeros((1,) + L, np.float32).view(np.int32)), ("out", np.zeros((2, S), np.float32)[:, ::-1]),
                  ("h", b"x" * 4 * L[0] * L[1])):
-    try:
-        gs(*dict(good, **{key: bad}).values(), True)
-        raise SystemExit(f"accepted a bad {key}")
-    except E.ConfigError:
-        pass
+    refuses(f"a bad {key}", lambda: gs(*dict(good, **{key: bad}).values(), True))
 for args in ((be._invoke, views[:6]), (None, views), (be._invoke, views[:2] + (views[4],) + views[3:]),
              (be._invoke, (np.zeros(3),) + views[1:]), (be._invoke, list(views))):
-    try:
-        mod.GraphSteps(*args)
-        raise SystemExit(f"accepted GraphSteps{args!r:.60}")
-    except E.ConfigError:
-        pass
-try:
-    mod.GraphSteps(lambda: 1 / 0, views)(*good.values(), True)
-    raise SystemExit("a failing invoke passed")
-except ZeroDivisionError:
-    pass
-try:
-    gs.__init__(be._invoke, views)
-    raise SystemExit("rebound")
-except E.ConfigError:
-    pass
+    refuses(f"GraphSteps{args!r:.60}", lambda: mod.GraphSteps(*args))
+refuses("a failing invoke", lambda: mod.GraphSteps(lambda: 1 / 0, views)(*good.values(), True), ZeroDivisionError)
+refuses("a second binding", lambda: gs.__init__(be._invoke, views))
 row, hh, cc, last = np.full(S, np.nan, np.float32), np.ones(L, np.float32), np.ones(L, np.float32), np.ones(S, np.float32)
 assert mod.guard(row, hh, cc, last) is False and (row == 1).all() and not hh.any() and not cc.any()
 assert mod.guard(np.full(S, 2.0, np.float32), hh, cc, last) is True and (last == 2).all()
 for args in ((np.zeros(S), hh, cc, last), (row, hh, np.zeros(1, np.float32), last), (row, hh, cc, last[:2])):
-    try:
-        mod.guard(*args)
-        raise SystemExit("accepted a bad guard buffer")
-    except E.ConfigError:
-        pass
+    refuses("a bad guard buffer", lambda: mod.guard(*args))
 print("asan run clean")
 '''
 
