@@ -22,6 +22,19 @@ static int all_finite(const float* x, Py_ssize_t n) {
   return ok;
 }
 
+/* The NaN guard of one step: a finite step (out, h, c) is kept and out copied into last; else h and c
+ * are zeroed and out takes last. Returns whether the step was finite. */
+static int guard_row(float* out, float* h, float* c, float* last, Py_ssize_t size, Py_ssize_t state) {
+  if (all_finite(out, size) & all_finite(h, state) & all_finite(c, state)) {
+    memcpy(last, out, 4 * size);
+    return 1;
+  }
+  memset(h, 0, 4 * state);
+  memset(c, 0, 4 * state);
+  memcpy(out, last, 4 * size);
+  return 0;
+}
+
 static void release(Py_buffer* bufs, int n) {
   for (int i = 0; i < n; i++) PyBuffer_Release(&bufs[i]);
 }
@@ -115,12 +128,7 @@ static PyObject* Steps_call(StepsObject* self, PyObject* args, PyObject* kwds) {
     memcpy(oi, v[VO].buf, 4 * size);
     memcpy(hi, v[VOH].buf, 4 * state);
     memcpy(ci, v[VOC].buf, 4 * state);
-    if (all_finite(oi, size) & all_finite(hi, state) & all_finite(ci, state)) {
-      memcpy(li, oi, 4 * size);
-    } else {
-      memset(hi, 0, 4 * state);
-      memset(ci, 0, 4 * state);
-      memcpy(oi, li, 4 * size);
+    if (!guard_row(oi, hi, ci, li, size, state)) {
       PyObject* k = PyLong_FromSsize_t(i);
       if (k == NULL || PyList_Append(bad, k) < 0) {
         Py_XDECREF(k);
@@ -143,8 +151,8 @@ fail_xs:
   return bad;
 }
 
-/* guard(out, h, c, last) -> finite: a finite step's out is copied into last; else h and c are zeroed
- * and out takes last. out and last: one row (size values); h and c: one stream's whole state. */
+/* guard(out, h, c, last) -> finite: guard_row on one carried step. out and last: one row (size
+ * values); h and c: one stream's whole state. */
 static PyObject* graph_guard(PyObject* self, PyObject* args) {
   PyObject *o_out, *o_h, *o_c, *o_last, *res = NULL;
   Py_buffer out, h, c, last;
@@ -153,15 +161,7 @@ static PyObject* graph_guard(PyObject* self, PyObject* args) {
   if (!sgt_py_floats(o_h, &h, 'f', 1, 1, "h", "ConfigError")) goto fail_out;
   if (!sgt_py_floats(o_c, &c, 'f', h.len / 4, 1, "c", "ConfigError")) goto fail_h;
   if (!sgt_py_floats(o_last, &last, 'f', out.len / 4, 1, "last", "ConfigError")) goto fail_c;
-  const int finite = all_finite(out.buf, out.len / 4) & all_finite(h.buf, h.len / 4) & all_finite(c.buf, h.len / 4);
-  if (finite) {
-    memcpy(last.buf, out.buf, out.len);
-  } else {
-    memset(h.buf, 0, h.len);
-    memset(c.buf, 0, h.len);
-    memcpy(out.buf, last.buf, out.len);
-  }
-  res = PyBool_FromLong(finite);
+  res = PyBool_FromLong(guard_row(out.buf, h.buf, c.buf, last.buf, out.len / 4, h.len / 4));
   PyBuffer_Release(&last);
 fail_c:
   PyBuffer_Release(&c);

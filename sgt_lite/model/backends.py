@@ -214,11 +214,6 @@ class LiteRTBackend(_BufferGraph):
         else:
             self._run_public(xs, h, c, out)
 
-    def steps(self, xs, h, c, out, last, carry) -> list:
-        if not self.live_views:
-            return guarded_steps(self._run_public, xs, h, c, out, last, carry)
-        return super().steps(xs, h, c, out, last, carry)
-
     def _run_public(self, xs, h, c, out):
         it, d = self._interp, self._split
         i_x, i_s, i_h, i_c = self._in
