@@ -5,49 +5,36 @@ interleaved rounds of fresh processes, so the host's drift between runs cancels 
     python benchmarks/bench_revisions.py /tmp/sgt-old .          # old first, then new
     python benchmarks/bench_revisions.py /tmp/sgt-old . --rounds 7 --backends litert,onnx,numpy
 
-Each measurement is a fresh interpreter with ``PYTHONPATH`` set to one checkout (whose C
-extensions must be built in place), one BLAS thread, 60 s of the bundled sample speech tiled and
-fed in 20 ms chunks after a 1 s warm-up; the figure is process CPU per second of audio. Per
-round every backend runs once per checkout, old and new back to back; the ratio new / old is
-taken per round and its median reported.
+Each measurement is ``bench_runtime.py``'s own streaming worker (the README's runtime rows: the
+same speech, 20 ms chunks, warm-up and CPU count) in a fresh interpreter with ``PYTHONPATH`` set
+to one checkout, whose C extensions must be built in place, and one BLAS thread. Per round every
+backend runs once per checkout, old and new back to back; the ratio new / old is taken per round
+and its median reported.
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
-from _common import loadavg, machine
+from _common import ORIGINAL_ENV, loadavg, machine
 
-CHILD = r'''
-import sys, time
-import numpy as np
-import sgt_lite
-from sgt_lite import Animator
-from sgt_lite.audio import SAMPLE_WAV, read_wav
-seconds = float(sys.argv[2])
-x = read_wav(SAMPLE_WAV)[0]
-x = np.tile(x, int(np.ceil(seconds * 16000 / len(x))))[:int(seconds * 16000)]
-anim = Animator(backend=sys.argv[1])
-anim.step(x[:16000]); anim.reset()
-t = time.process_time()
-for i in range(0, len(x), 320):
-    anim.step(x[i:i + 320])
-print(sgt_lite.__file__, 1e3 * (time.process_time() - t) / seconds)
-'''
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_runtime.py")
 
 
-def measure(tree, backend, seconds):
-    env = dict(os.environ, PYTHONPATH=tree, OPENBLAS_NUM_THREADS="1")
-    res = subprocess.run([sys.executable, "-c", CHILD, backend, str(seconds)], cwd=tree, env=env,
+def measure(tree, backend, seconds, cwd):
+    env = dict(ORIGINAL_ENV, PYTHONPATH=tree, OPENBLAS_NUM_THREADS="1")
+    res = subprocess.run([sys.executable, WORKER, "--worker", backend, "--seconds", str(seconds)], cwd=cwd, env=env,
                          capture_output=True, text=True)
     if res.returncode != 0:
         raise SystemExit(f"{tree} ({backend}) failed:\n{res.stderr[-2000:]}")
-    where, ms = res.stdout.split()
-    if not os.path.realpath(where).startswith(os.path.realpath(tree)):
-        raise SystemExit(f"the child imported sgt_lite from {where}, not from {tree}; is sgt-lite "
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    if not os.path.realpath(out["sgt_lite"]).startswith(os.path.realpath(tree)):
+        raise SystemExit(f"the worker imported sgt_lite from {out['sgt_lite']}, not from {tree}; is sgt-lite "
                          "installed non-editable in this interpreter?")
-    return float(ms)
+    return out["cpu_ms_per_s"]
 
 
 def main():
@@ -61,13 +48,14 @@ def main():
     trees = {"old": os.path.abspath(args.old), "new": os.path.abspath(args.new)}
     backends = [b for b in args.backends.split(",") if b]
     before = loadavg()
+    cwd = tempfile.mkdtemp(prefix="sgt-bench-")      # no checkout on sys.path but the one given
     res = {}
     for _ in range(args.rounds):
         for backend in backends:
             for name, tree in trees.items():
-                res.setdefault((backend, name), []).append(measure(tree, backend, args.seconds))
+                res.setdefault((backend, name), []).append(measure(tree, backend, args.seconds, cwd))
     print(f"# bench_revisions: old = {trees['old']}, new = {trees['new']}; {args.rounds} rounds, "
-          f"{args.seconds:g} s of speech in 20 ms chunks")
+          f"{args.seconds:g} s of speech in 20 ms chunks (bench_runtime.py's worker)")
     print(f"# machine: {machine()}; load average before {before}, after {loadavg()}")
     print("backend | checkout | CPU ms per s of audio (min / median / max) | new / old (median of per-round ratios)")
     for backend in backends:

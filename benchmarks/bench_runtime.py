@@ -195,6 +195,7 @@ def worker(row, seconds, bundle):
             anim.step(warm[i:i + chunk])
         anim.reset()
         res["backend"] = anim.backend
+        res["sgt_lite"] = os.path.dirname(sys.modules["sgt_lite"].__file__)
     del warm
     rss_loaded, _ = rss_mb()
     res.update(_stream(step, seconds, classify))
